@@ -47,6 +47,10 @@ LASTFM_TAGS = ["seen live", "favorites", "chill", "female vocalists", "male voca
                "melancholic", "summer", "workout", "british", "american", "beautiful", "underrated"]
 
 
+_WORD_COUNTS = [1, 2, 3, 4, 5]
+_WORD_COUNT_CUM = [25, 60, 82, 94, 100]
+
+
 def pseudo_word(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
 
@@ -98,8 +102,8 @@ def title(rng: random.Random, *, long_share: float = 0.04) -> str:
         return pseudo_word(rng)
     if r < long_share + 0.18:
         return f"{rng.randint(1, 99)} {rng.choice(WORDS).capitalize()}"
-    n = rng.choices([1, 2, 3, 4, 5], weights=[25, 35, 22, 12, 6])[0]
-    words = [rng.choice(WORDS) for _ in range(n)]
+    n = rng.choices(_WORD_COUNTS, cum_weights=_WORD_COUNT_CUM)[0]
+    words = rng.choices(WORDS, k=n)
     if rng.random() < 0.08:
         words[0] = rng.choice(["I'm", "Don't", "We're", "You're", "Can't", "It's"])
     return " ".join(w[0].upper() + w[1:] for w in words)

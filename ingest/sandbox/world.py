@@ -131,12 +131,14 @@ def _make_catalog(cfg: WorldConfig, rng: random.Random) -> tuple[dict, dict, dic
     tracks: dict[int, AotyTrack] = {}
     artist_ids = list(artists)
     next_album, next_track, next_recording = 1000, 5000, 1
+    formats = list(FORMAT_WEIGHTS)
+    format_cum = list(np.cumsum(list(FORMAT_WEIGHTS.values())))
     for aid in artist_ids:
         artist = artists[aid]
         n_albums = max(1, min(25, int(rng.expovariate(1 / cfg.albums_per_artist)) + 1))
         titles_seen: set[str] = set()
         for _ in range(n_albums):
-            fmt = rng.choices(list(FORMAT_WEIGHTS), weights=list(FORMAT_WEIGHTS.values()))[0]
+            fmt = rng.choices(formats, cum_weights=format_cum)[0]
             lo, hi = FORMAT_TRACKS[fmt]
             n_tracks = rng.randint(lo, hi)
             track_titles = []
@@ -311,8 +313,12 @@ def _make_users(world: World, cfg: WorldConfig, rng: random.Random, nrng: np.ran
         sp_parts: list[int] = []
         total = 0
         span = HISTORY_END - registered
+        # Sessions' artists drawn in one vectorized call; refilled if sessions run short.
+        session_artists: list[int] = []
         while total < target:
-            artist = artist_ids[int(taste[nrng.choice(taste_n, p=taste_w)])]
+            if not session_artists:
+                session_artists = [artist_ids[int(taste[i])] for i in nrng.choice(taste_n, size=4096, p=taste_w)]
+            artist = session_artists.pop()
             own = albums_by_artist.get(artist)
             if not own:
                 continue
