@@ -1,0 +1,342 @@
+"""Match distinct Last.fm (artist, album, track) triples to AOTY albums and tracks.
+
+How one triple is matched:
+1. *Probes*: the triple is read in every plausible way — the artist as written, without
+   featured names, each name of a collaboration; and, when the title holds a free-standing
+   dash, "Artist - Title" with the artist taken from the title. Each probe has one artist key
+   and one title form (the parsed title, and without an unrecognized trailing part such as
+   "(Album)").
+2. *Blocking*: a probe's candidates are the tracks of the albums credited to its artist key;
+   artist keys not in the catalog fall back to the nearest catalog artists (fuzzy, cutoff).
+3. *Scoring*: per artist block, `rapidfuzz.process.cdist` scores all title forms against all
+   tracks and all album names against all albums at once; the component scores combine into
+   one weighted score. A version mismatch (live vs studio) is penalized and never becomes a
+   track match. Ties prefer the edition the scrobble names, else the original album.
+4. *Decision*: thresholds (thresholds.json) turn the best candidate into track/album/artist/no
+   match with a confidence and a reason.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .catalog import Catalog, version_code
+from .normalize import artist_variants, is_placeholder, normalize_name, parse_album, parse_track
+from .thresholds import Thresholds
+
+MATCHER_VERSION = "match-1.0"
+MATCH_TYPES = ("track_match", "album_match", "artist_match", "no_match")
+CONFIDENCES = ("high", "medium", "low")
+
+
+@dataclass(frozen=True)
+class LastfmTrackRef:
+    track_key: str
+    artist: str
+    album: str
+    track: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    album_id: Any
+    track_id: Any
+    score: float
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    track_key: str
+    artist: str
+    album: str
+    track: str
+    match_type: str
+    confidence: str
+    score: float
+    artist_score: float
+    album_score: float | None
+    track_score: float | None
+    album_id: Any = None
+    track_id: Any = None
+    reason: str | None = None
+    matcher_version: str = MATCHER_VERSION
+    candidates: tuple[Candidate, ...] = ()
+
+
+@dataclass
+class _Probe:
+    ref: int
+    artist_key: str
+    artist_score: float
+    title: str  # normalized title form
+    album: str  # normalized album base ('' when absent)
+    album_full: str
+    edition: str | None
+    version: int
+    truncated: bool
+
+
+@dataclass
+class _Best:
+    """Best reading of one ref so far."""
+    rank: float = -1.0
+    score: float = 0.0
+    track: int = -1
+    t: float = 0.0
+    b: float | None = None
+    a: float = 0.0
+    version_ok: bool = False
+    album: int = -1  # best album by album score (album-level answer)
+    album_score: float = 0.0
+    album_rank: float = -1.0
+    artist_score: float = 0.0
+    others: list[tuple[float, int, float]] = field(default_factory=list)  # (rank, track, score)
+
+
+class Matcher:
+    def __init__(self, catalog: Catalog, thresholds: Thresholds | None = None, *, workers: int = -1,
+                 version: str = MATCHER_VERSION):
+        self.cat = catalog
+        self.th = thresholds or Thresholds.load()
+        self.workers = workers
+        self.version = version
+        self._block_cache: dict[str, tuple[np.ndarray, np.ndarray, list[str], np.ndarray, list[str], list[str]]] = {}
+
+    # --- blocking ------------------------------------------------------------------------
+    def _block(self, key: str):
+        hit = self._block_cache.get(key)
+        if hit is None:
+            cat = self.cat
+            albums = np.asarray(cat.artist_albums[key], dtype=np.int64)
+            parts = [cat.album_tracks[i] for i in albums]
+            tracks = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+            pos = np.concatenate([np.full(len(p), k, dtype=np.int64) for k, p in enumerate(parts)]) if parts else tracks
+            hit = (albums, tracks, [cat.track_title[j] for j in tracks], pos,
+                   [cat.album_base[i] for i in albums], [cat.album_title[i] for i in albums])
+            self._block_cache[key] = hit
+        return hit
+
+    def _fuzzy_artists(self, keys: Iterable[str]) -> dict[str, list[tuple[str, float]]]:
+        """Nearest catalog artists for keys the catalog does not have (typos, spelling variants)."""
+        keys = [k for k in dict.fromkeys(keys) if len(k) >= 3]
+        names = self.cat.artist_names
+        if not keys or not names:
+            return {}
+        cutoff = self.th.artist_min * 100
+        scores = process.cdist(keys, names, scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8,
+                               workers=self.workers)
+        out: dict[str, list[tuple[str, float]]] = {}
+        for i, k in enumerate(keys):
+            row = scores[i]
+            idx = np.flatnonzero(row)
+            if idx.size:
+                top = idx[np.argsort(-row[idx], kind="stable")[:2]]
+                out[k] = [(names[j], float(row[j]) / 100) for j in top]
+        return out
+
+    # --- probes --------------------------------------------------------------------------
+    def _probes(self, refs: Sequence[LastfmTrackRef]) -> tuple[list[_Probe], list[str | None]]:
+        probes: list[_Probe] = []
+        reasons: list[str | None] = [None] * len(refs)
+        pending: list[tuple[int, list[str], dict]] = []  # refs whose artist needs the fuzzy fallback
+        index = self.cat.artist_albums
+        for r, ref in enumerate(refs):
+            pt = parse_track(ref.track)
+            if pt.is_placeholder or not normalize_name(pt.title):
+                reasons[r] = "track name is empty or a placeholder"
+                continue
+            pal = parse_album(ref.album)
+            common = dict(
+                album="" if pal.is_placeholder else normalize_name(pal.title),
+                album_full="" if pal.is_placeholder else normalize_name(ref.album),
+                edition=pal.edition, version=version_code(pt.version), truncated=pt.truncated,
+            )
+            readings: list[tuple[tuple[str, ...], list[str]]] = []
+            titles = [normalize_name(pt.title)]
+            if pt.title_without_tail:
+                titles.append(normalize_name(pt.title_without_tail))
+            readings.append((artist_variants(ref.artist), titles))
+            if pt.embedded_artist and pt.title_after_artist:
+                readings.append((artist_variants(pt.embedded_artist), [normalize_name(pt.title_after_artist)]))
+            found = False
+            for variants, forms in readings:
+                forms = [f for f in dict.fromkeys(forms) if f]
+                hits = [(k, 1.0 if n < 2 else 0.95) for n, k in enumerate(variants) if k in index]
+                for k, a in hits:
+                    for f in forms:
+                        probes.append(_Probe(r, k, a, f, **common))
+                found = found or bool(hits)
+                if not hits and variants:
+                    pending.append((r, list(variants[:2]), dict(common, forms=forms)))
+            if not found:  # kept for the no_match reason unless the fuzzy fallback finds the artist
+                reasons[r] = ("artist is empty or a placeholder" if is_placeholder(ref.artist)
+                              else "artist not in the AOTY catalog")
+        fuzzy = self._fuzzy_artists(k for _, ks, _ in pending for k in ks)
+        for r, keys, info in pending:
+            forms = info.pop("forms")
+            seen: set[str] = set()
+            for k in keys:
+                for name, score in fuzzy.get(k, ()):
+                    if name in seen:
+                        continue
+                    seen.add(name)
+                    for f in forms:
+                        probes.append(_Probe(r, name, score, f, **info))
+        return probes, reasons
+
+    # --- scoring -------------------------------------------------------------------------
+    def _score_block(self, key: str, probes: list[_Probe], best: list[_Best]) -> None:
+        th, cat = self.th, self.cat
+        albums, tracks, choices, pos, album_base, album_full = self._block(key)
+        titles = list(dict.fromkeys(p.title for p in probes))
+        trow = {t: i for i, t in enumerate(titles)}
+        qalbums = list(dict.fromkeys(p.album for p in probes if p.album))
+        arow = {a: i for i, a in enumerate(qalbums)}
+        if qalbums:
+            B = process.cdist(qalbums, album_base, scorer=fuzz.ratio, dtype=np.float32, workers=1) / 100
+            fulls = list(dict.fromkeys(p.album_full for p in probes if p.album))
+            if fulls != qalbums:  # "Album (Deluxe)" names the deluxe page exactly: count the full title too
+                Bf = process.cdist([p for p in qalbums], album_full, scorer=fuzz.ratio, dtype=np.float32, workers=1) / 100
+                B = np.maximum(B, Bf)
+        else:
+            B = np.zeros((0, len(albums)), dtype=np.float32)
+        if len(tracks):
+            T = process.cdist(titles, choices, scorer=fuzz.ratio, dtype=np.float32,
+                              workers=self.workers if len(titles) * len(choices) > 200_000 else 1) / 100
+            # Truncated names: a long title that is a prefix of a catalog title is that title.
+            for t, i in trow.items():
+                if len(t) >= th.prefix_min_chars:
+                    n = len(t)
+                    longer = [k for k, c in enumerate(choices) if len(c) > n]
+                    if longer:
+                        pref = process.cdist([t], [choices[k][:n] for k in longer], scorer=fuzz.ratio,
+                                             dtype=np.float32, workers=1)[0] / 100
+                        T[i, longer] = np.maximum(T[i, longer], pref * 0.99)
+        else:
+            T = np.zeros((len(titles), 0), dtype=np.float32)
+        orig = cat.album_is_original[albums]
+        editions = [cat.album_edition[i] for i in albums]
+        years = np.asarray([cat.album_year[i] or 3000 for i in albums], dtype=np.float32)
+        year_tb = -1e-6 * (years - 1900)  # the earlier release first among equals
+        cand_version = cat.track_version[tracks] if len(tracks) else np.zeros(0, dtype=np.int16)
+        wa, wb, wt = th.w_artist, th.w_album, th.w_track
+        for p in probes:
+            b_row = B[arow[p.album]] if p.album else None
+            edition_tb = np.asarray([0.002 if e == p.edition else 0.0 for e in editions], dtype=np.float32)
+            album_tb = edition_tb + 0.001 * orig + year_tb
+            bst = best[p.ref]
+            # album-level answer
+            if b_row is not None and len(albums):
+                ar = b_row + album_tb
+                k = int(np.argmax(ar))
+                if ar[k] + 0.05 * p.artist_score > bst.album_rank:
+                    bst.album_rank = float(ar[k] + 0.05 * p.artist_score)
+                    bst.album, bst.album_score = int(albums[k]), float(b_row[k])
+            if p.artist_score > bst.artist_score:
+                bst.artist_score = p.artist_score
+            if not len(tracks):
+                continue
+            t_row = T[trow[p.title]]
+            if b_row is not None:
+                comb = (wt * t_row + wb * b_row[pos] + wa * p.artist_score) / (wt + wb + wa)
+            else:
+                comb = (wt * t_row + wa * p.artist_score) / (wt + wa)
+            vmis = cand_version != p.version
+            rank = comb - th.version_penalty * vmis + album_tb[pos]
+            order = np.argsort(-rank, kind="stable")[:4]
+            j = int(order[0])
+            if rank[j] > bst.rank:
+                if bst.track >= 0:
+                    bst.others.append((bst.rank, bst.track, bst.score))
+                bst.rank, bst.score, bst.track = float(rank[j]), float(comb[j]), int(tracks[j])
+                bst.t, bst.a = float(t_row[j]), p.artist_score
+                bst.b = float(b_row[pos[j]]) if b_row is not None else None
+                bst.version_ok = not bool(vmis[j])
+            else:
+                bst.others.append((float(rank[j]), int(tracks[j]), float(comb[j])))
+            for o in order[1:]:
+                bst.others.append((float(rank[o]), int(tracks[o]), float(comb[o])))
+
+    # --- decision ------------------------------------------------------------------------
+    def _decide(self, ref: LastfmTrackRef, b: _Best, reason: str | None) -> MatchResult:
+        th, cat = self.th, self.cat
+        seen = {b.track}
+        cands: list[Candidate] = []
+        for _rank, j, s in sorted(b.others, key=lambda x: -x[0]):
+            if j in seen:
+                continue
+            seen.add(j)
+            cands.append(Candidate(cat.album_ids[cat.track_album[j]], cat.track_ids[j], round(s, 4)))
+            if len(cands) == 3:
+                break
+        common = dict(track_key=ref.track_key, artist=ref.artist, album=ref.album, track=ref.track,
+                      matcher_version=self.version, candidates=tuple(cands))
+        if b.track >= 0 and b.version_ok and b.t >= th.track_min_title and b.score >= th.track_low:
+            if b.score >= th.track_high and b.t >= th.track_high_title and b.a >= th.artist_high:
+                conf = "high"
+            elif b.score >= th.track_medium:
+                conf = "medium"
+            else:
+                conf = "low"
+            album = int(cat.track_album[b.track])
+            return MatchResult(**common, match_type="track_match", confidence=conf, score=round(b.score, 4),
+                               artist_score=round(b.a, 4), album_score=_r(b.b), track_score=round(b.t, 4),
+                               album_id=cat.album_ids[album], track_id=cat.track_ids[b.track])
+        version = parse_track(ref.track).version
+        if b.album >= 0 and b.album_score >= th.album_min:
+            s = (th.w_artist * b.artist_score + th.w_album * b.album_score) / (th.w_artist + th.w_album)
+            why = (f"{version} version: not on the album's tracklist" if version and b.track >= 0
+                   and b.t >= th.track_min_title else "album found, track not on its tracklist")
+            return MatchResult(**common, match_type="album_match", confidence=_conf(s, th), score=round(s, 4),
+                               artist_score=round(b.artist_score, 4), album_score=round(b.album_score, 4),
+                               track_score=_r(b.t if b.track >= 0 else None), album_id=cat.album_ids[b.album],
+                               reason=why)
+        if b.artist_score > 0:
+            if b.track >= 0 and version and b.t >= th.track_min_title:
+                why = f"{version} version of a track AOTY lists only in another version"
+            elif parse_album(ref.album).is_placeholder:
+                why = "artist found; no album named and no track title close enough"
+            else:
+                why = "artist found; album and track not in the AOTY catalog"
+            return MatchResult(**common, match_type="artist_match", confidence=_conf(b.artist_score, th),
+                               score=round(b.artist_score * th.w_artist / (th.w_artist + th.w_track), 4),
+                               artist_score=round(b.artist_score, 4), album_score=_r(b.album_score or None),
+                               track_score=_r(b.t if b.track >= 0 else None), reason=why)
+        return MatchResult(**common, match_type="no_match", confidence="low", score=0.0, artist_score=0.0,
+                           album_score=None, track_score=None, reason=reason or "artist not in the AOTY catalog")
+
+    # --- public --------------------------------------------------------------------------
+    def match(self, refs: Sequence[LastfmTrackRef], *, progress: Callable[[int, int], None] | None = None,
+              chunk: int = 20_000) -> list[MatchResult]:
+        """Match refs (distinct Last.fm triples); results come back in input order."""
+        out: list[MatchResult] = []
+        for start in range(0, len(refs), chunk):
+            part = refs[start:start + chunk]
+            probes, reasons = self._probes(part)
+            best = [_Best() for _ in part]
+            by_key: dict[str, list[_Probe]] = defaultdict(list)
+            for p in probes:
+                by_key[p.artist_key].append(p)
+            for key, ps in by_key.items():
+                self._score_block(key, ps, best)
+            out.extend(self._decide(ref, b, reasons[i]) for i, (ref, b) in enumerate(zip(part, best)))
+            if progress:
+                progress(len(out), len(refs))
+        return out
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(float(x), 4)
+
+
+def _conf(s: float, th: Thresholds) -> str:
+    return "high" if s >= 0.95 else "medium" if s >= th.album_min else "low"
+
+
+def match_tracks(refs: Sequence[LastfmTrackRef], catalog: Catalog, thresholds: Thresholds | None = None,
+                 **kw: Any) -> list[MatchResult]:
+    return Matcher(catalog, thresholds).match(refs, **kw)
