@@ -25,10 +25,12 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .catalog import Catalog, version_code
-from .normalize import artist_variants, is_placeholder, normalize_name, parse_album, parse_track
+from .normalize import (UNCERTAIN_VERSION, artist_variants, is_placeholder, normalize_name, parse_album,
+                        parse_track)
 from .thresholds import Thresholds
 
 MATCHER_VERSION = "match-1.0"
+ALT_FORM_PENALTY = 0.02
 MATCH_TYPES = ("track_match", "album_match", "artist_match", "no_match")
 CONFIDENCES = ("high", "medium", "low")
 
@@ -78,6 +80,8 @@ class _Probe:
     edition: str | None
     version: int
     truncated: bool
+    uncertain: bool = False  # a truncated suffix that may have named a version
+    penalty: float = 0.0  # a less literal reading of the title ranks below the literal one
 
 
 @dataclass
@@ -94,6 +98,7 @@ class _Best:
     album_score: float = 0.0
     album_rank: float = -1.0
     artist_score: float = 0.0
+    uncertain: bool = False
     others: list[tuple[float, int, float]] = field(default_factory=list)  # (rank, track, score)
 
 
@@ -150,25 +155,32 @@ class Matcher:
                 reasons[r] = "track name is empty or a placeholder"
                 continue
             pal = parse_album(ref.album)
+            album = "" if pal.is_placeholder else normalize_name(pal.title)
+            uncertain = pt.version == UNCERTAIN_VERSION
             common = dict(
-                album="" if pal.is_placeholder else normalize_name(pal.title),
-                album_full="" if pal.is_placeholder else normalize_name(ref.album),
-                edition=pal.edition, version=version_code(pt.version), truncated=pt.truncated,
+                album=album, album_full="" if pal.is_placeholder else normalize_name(ref.album),
+                edition=pal.edition, version=0 if uncertain else version_code(pt.version),
+                truncated=pt.truncated or pal.truncated, uncertain=uncertain,
             )
-            readings: list[tuple[tuple[str, ...], list[str]]] = []
-            titles = [normalize_name(pt.title)]
-            if pt.title_without_tail:
-                titles.append(normalize_name(pt.title_without_tail))
-            readings.append((artist_variants(ref.artist), titles))
+            readings: list[tuple[tuple[str, ...], list[tuple[str, float]]]] = []
+            title = normalize_name(pt.title)
+            forms = [(title, 0.0)]
+            for alt in (pt.title_without_tail, *pt.alt_titles):
+                if alt:
+                    forms.append((normalize_name(alt), ALT_FORM_PENALTY))
+            if album and title.endswith(" " + album) and len(title) > len(album) + 1:
+                forms.append((title[: -len(album) - 1], ALT_FORM_PENALTY))  # "Title Album" without separators
+            readings.append((artist_variants(ref.artist), forms))
             if pt.embedded_artist and pt.title_after_artist:
-                readings.append((artist_variants(pt.embedded_artist), [normalize_name(pt.title_after_artist)]))
+                readings.append((artist_variants(pt.embedded_artist),
+                                 [(normalize_name(pt.title_after_artist), ALT_FORM_PENALTY / 2)]))
             found = False
             for variants, forms in readings:
-                forms = [f for f in dict.fromkeys(forms) if f]
+                forms = [(f, pen) for f, pen in dict(reversed(forms)).items() if f]
                 hits = [(k, 1.0 if n < 2 else 0.95) for n, k in enumerate(variants) if k in index]
                 for k, a in hits:
-                    for f in forms:
-                        probes.append(_Probe(r, k, a, f, **common))
+                    for f, pen in forms:
+                        probes.append(_Probe(r, k, a, f, penalty=pen, **common))
                 found = found or bool(hits)
                 if not hits and variants:
                     pending.append((r, list(variants[:2]), dict(common, forms=forms)))
@@ -184,8 +196,8 @@ class Matcher:
                     if name in seen:
                         continue
                     seen.add(name)
-                    for f in forms:
-                        probes.append(_Probe(r, name, score, f, **info))
+                    for f, pen in forms:
+                        probes.append(_Probe(r, name, score, f, penalty=pen, **info))
         return probes, reasons
 
     # --- scoring -------------------------------------------------------------------------
@@ -198,24 +210,17 @@ class Matcher:
         arow = {a: i for i, a in enumerate(qalbums)}
         if qalbums:
             B = process.cdist(qalbums, album_base, scorer=fuzz.ratio, dtype=np.float32, workers=1) / 100
-            fulls = list(dict.fromkeys(p.album_full for p in probes if p.album))
-            if fulls != qalbums:  # "Album (Deluxe)" names the deluxe page exactly: count the full title too
-                Bf = process.cdist([p for p in qalbums], album_full, scorer=fuzz.ratio, dtype=np.float32, workers=1) / 100
-                B = np.maximum(B, Bf)
+            truncated_albums = {p.album for p in probes if p.truncated}
+            for a, i in arow.items():
+                _prefix_boost(B[i], a, album_base, a in truncated_albums, th)
         else:
             B = np.zeros((0, len(albums)), dtype=np.float32)
         if len(tracks):
             T = process.cdist(titles, choices, scorer=fuzz.ratio, dtype=np.float32,
                               workers=self.workers if len(titles) * len(choices) > 200_000 else 1) / 100
-            # Truncated names: a long title that is a prefix of a catalog title is that title.
+            truncated = {p.title for p in probes if p.truncated}
             for t, i in trow.items():
-                if len(t) >= th.prefix_min_chars:
-                    n = len(t)
-                    longer = [k for k, c in enumerate(choices) if len(c) > n]
-                    if longer:
-                        pref = process.cdist([t], [choices[k][:n] for k in longer], scorer=fuzz.ratio,
-                                             dtype=np.float32, workers=1)[0] / 100
-                        T[i, longer] = np.maximum(T[i, longer], pref * 0.99)
+                _prefix_boost(T[i], t, choices, t in truncated, th)
         else:
             T = np.zeros((len(titles), 0), dtype=np.float32)
         orig = cat.album_is_original[albums]
@@ -246,7 +251,7 @@ class Matcher:
             else:
                 comb = (wt * t_row + wa * p.artist_score) / (wt + wa)
             vmis = cand_version != p.version
-            rank = comb - th.version_penalty * vmis + album_tb[pos]
+            rank = comb - th.version_penalty * vmis + album_tb[pos] - p.penalty
             order = np.argsort(-rank, kind="stable")[:4]
             j = int(order[0])
             if rank[j] > bst.rank:
@@ -256,6 +261,7 @@ class Matcher:
                 bst.t, bst.a = float(t_row[j]), p.artist_score
                 bst.b = float(b_row[pos[j]]) if b_row is not None else None
                 bst.version_ok = not bool(vmis[j])
+                bst.uncertain = p.uncertain
             else:
                 bst.others.append((float(rank[j]), int(tracks[j]), float(comb[j])))
             for o in order[1:]:
@@ -275,8 +281,13 @@ class Matcher:
                 break
         common = dict(track_key=ref.track_key, artist=ref.artist, album=ref.album, track=ref.track,
                       matcher_version=self.version, candidates=tuple(cands))
-        if b.track >= 0 and b.version_ok and b.t >= th.track_min_title and b.score >= th.track_low:
-            if b.score >= th.track_high and b.t >= th.track_high_title and b.a >= th.artist_high:
+        # Weak artist evidence (one name of a credit, or a fuzzy artist) needs the album to agree.
+        weak_artist_album_disagrees = b.a < 1.0 and b.b is not None and b.b < th.album_min
+        if (b.track >= 0 and b.version_ok and b.t >= th.track_min_title and b.score >= th.track_low
+                and not weak_artist_album_disagrees):
+            if b.uncertain:
+                conf = "low"
+            elif b.score >= th.track_high and b.t >= th.track_high_title and b.a >= th.artist_high:
                 conf = "high"
             elif b.score >= th.track_medium:
                 conf = "medium"
@@ -327,6 +338,20 @@ class Matcher:
             if progress:
                 progress(len(out), len(refs))
         return out
+
+
+def _prefix_boost(row: np.ndarray, q: str, choices: list[str], truncated: bool, th: Thresholds) -> None:
+    """Truncated names: a title that is a prefix of a longer catalog title is that title.
+    Players cut long names without a mark too, so long prefixes count even unmarked."""
+    n = len(q)
+    if n < 8 or (n < th.prefix_min_chars and not truncated and n < 12):
+        return
+    factor = 0.99 if truncated or n >= th.prefix_min_chars else 0.93
+    longer = [k for k, c in enumerate(choices) if len(c) > n]
+    if longer:
+        pref = process.cdist([q], [choices[k][:n] for k in longer], scorer=fuzz.ratio, dtype=np.float32,
+                             workers=1)[0] / 100
+        row[longer] = np.maximum(row[longer], pref * factor)
 
 
 def _r(x: float | None) -> float | None:

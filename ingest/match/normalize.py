@@ -224,10 +224,29 @@ def edition_kind(s: str | None) -> str | None:
 
 # --- splitting suffixes off a title ---------------------------------------------------
 
+# A truncated suffix that may have named a version ("(Li…"): a match, but never a sure one.
+UNCERTAIN_VERSION = "uncertain"
 _OPEN = {"(": ")", "[": "]", "{": "}", "<": ">"}
 _ELLIPSIS_RE = re.compile(r"\s*(\.{2,}|…)\s*$")
 _DASH_RE = re.compile(r"\s+[-~/|]\s+|\s+-(?=\S)|(?<=\S)-\s+")
 _TRAILING_FEAT_RE = re.compile(r"\s+(?:feat\.?|ft\.|featuring)\s+(.+)$", re.I)
+# "Song 2011 Remaster", "Song Remastered 2009": a remaster suffix whose dash or bracket was lost
+_BARE_REMASTER_RE = re.compile(
+    r"\s+(?:(?:19|20)\d{2}\s+)?(?:digital(?:ly)?\s+)?remaster(?:ed)?(?:\s+(?:19|20)\d{2})?(?:\s+version)?$", re.I)
+_VERSION_PHRASES = sorted({*_VERSION_WORDS, "live at", "live from", "live in", "acoustic version", "a cappella"})
+_OTHER_PHRASES = sorted({*_EDITION_WORDS, *_JUNK, "feat", "featuring", "ft"})
+
+
+def _cut_kind(text: str) -> str:
+    """What the cut-off rest of a truncated suffix ("(Li", "- Aco") most likely was."""
+    n = normalize_name(text)
+    if len(n) < 2:
+        return "junk"
+    as_version = any(v.startswith(n) for v in _VERSION_PHRASES)
+    as_other = any(v.startswith(n) for v in _OTHER_PHRASES)
+    if as_version:  # "(Li" may be "(Live" or "(Limited": the matcher will not be sure of the studio track
+        return "version" if not as_other else "uncertain"
+    return "junk" if as_other else "other"
 
 
 def _trailing_bracket(s: str) -> tuple[str, str] | None:
@@ -284,15 +303,24 @@ def _strip_suffixes(s: str, *, dashes: bool = True) -> _Suffixes:
     m = _ELLIPSIS_RE.search(s)
     if m and len(s) > 12:
         s, truncated = s[: m.start()].rstrip(), True
-    cut = _unbalanced_tail(s)
-    if cut is not None and cut > 0:
-        s, truncated = s[:cut].rstrip(" -"), True
     featured: list[str] = []
     version = edition = tail = tail_head = None
     year = None
+    cut = _unbalanced_tail(s)
+    if cut is not None and cut > 0:
+        kind = _cut_kind(s[cut + 1:])
+        if kind in ("version", "uncertain"):
+            version = "cut version" if kind == "version" else UNCERTAIN_VERSION
+        s, truncated = s[:cut].rstrip(" -"), True
     for _ in range(6):  # a few stacked suffixes: "Song (feat. X) [Live] - 2011 Remaster"
         part = _trailing_bracket(s)
         head, inside = part if part else (None, None)
+        if head is None:
+            bm = _BARE_REMASTER_RE.search(s)
+            if bm and bm.start() > 0:
+                edition = edition or "remaster"
+                s = s[: bm.start()].rstrip(" -~/|")
+                continue
         if head is None and dashes:
             pieces = _DASH_RE.split(s)
             if len(pieces) >= 2 and pieces[0]:
@@ -305,6 +333,10 @@ def _strip_suffixes(s: str, *, dashes: bool = True) -> _Suffixes:
                 continue
             break
         kind, label = _suffix_kind(inside or "")
+        if kind == "other" and truncated and part is None and _cut_kind(inside or "") != "other":
+            cut_kind = _cut_kind(inside or "")
+            kind, label = (("version", "cut version") if cut_kind == "version" else
+                           ("version", UNCERTAIN_VERSION) if cut_kind == "uncertain" else ("junk", None))
         if kind == "feat":
             featured.extend(_split_names(label or ""))
         elif kind == "version":
@@ -316,7 +348,14 @@ def _strip_suffixes(s: str, *, dashes: bool = True) -> _Suffixes:
         elif kind == "junk":
             pass
         else:
-            tail, tail_head = inside, head  # unknown part: keep it in the title, offer it as a tail
+            # Unknown part: keep it in the title, offer it as a tail; the head may carry suffixes too
+            # ("Song (Remastered) - Album").
+            inner = _strip_suffixes(head or "", dashes=dashes) if head else None
+            tail, tail_head = inside, (inner.title if inner else head)
+            if inner:
+                featured.extend(inner.featured)
+                version = version or inner.version
+                edition = edition or inner.edition
             break
         s = head
     fm = _TRAILING_FEAT_RE.search(s)
@@ -354,6 +393,7 @@ class ParsedTrack:
     title_after_artist: str | None = None  # ... and the title after it
     tail: str | None = None  # "Title (Album)" / "Title - Album": the unrecognized trailing part
     title_without_tail: str | None = None
+    alt_titles: tuple[str, ...] = ()  # other readings, e.g. without a bare leading number ("11 Money")
     truncated: bool = False
     is_placeholder: bool = False
 
@@ -386,11 +426,18 @@ def artist_variants(s: str | None) -> tuple[str, ...]:
         if k and k not in out:
             out.append(k)
     main = parse_artist(s).main
-    for part in _split_names(main) if main else ():
-        k = artist_key(part)
+    strong = _STRONG_SPLIT_RE.split(main) if main else []
+    weak = [w for part in strong for w in _WEAK_SPLIT_RE.split(part)]
+    for part in (strong if len(strong) > 1 else []) + (weak if len(weak) > 1 else []):
+        k = artist_key(part.strip())
         if k and k not in out:
             out.append(k)
     return tuple(out)
+
+
+# Collaboration separators: strong ones rarely occur inside a name, weak ones often do ("Simon & Garfunkel").
+_STRONG_SPLIT_RE = re.compile(r"\s*(?:,|/|;|\s[x×]\s|\svs\.?\s|\swith\s)\s*", re.I)
+_WEAK_SPLIT_RE = re.compile(r"\s*(?:&|\band\b|\+)\s*", re.I)
 
 
 _ALBUM_FORMAT_RE = re.compile(r"\s*(?:[-–]\s*(?:single|ep)|\((?:single|ep)\)|\[(?:single|ep)\])\s*$", re.I)
@@ -413,6 +460,7 @@ def parse_album(s: str | None) -> ParsedAlbum:
     return ParsedAlbum(title, p.edition, p.year, False, p.truncated)
 
 
+_BARE_NUMBER_RE = re.compile(r"^([1-9]\d?)\s+(?=\S)")
 _TRACKNO_RE = re.compile(r"^\s*(?:(\d{1,3})\s*(?:[-.)_:]|\s-\s)\s*|(0\d)\s+)(?=\S)")
 
 
@@ -422,8 +470,9 @@ def parse_track(s: str | None) -> ParsedTrack:
     "Artist" and title_after_artist "Song", featured ("X",), version "live", track_number 3)."""
     if s is None or is_placeholder(s):
         return ParsedTrack("", is_placeholder=True)
-    raw = s.strip()
+    raw = " ".join(unicodedata.normalize("NFKC", s).split())
     number = None
+    alt: list[str] = []
     m = _TRACKNO_RE.match(raw)
     if m and len(raw) > m.end():
         rest = raw[m.end():]
@@ -431,6 +480,11 @@ def parse_track(s: str | None) -> ParsedTrack:
         if not rest[0].isdigit():
             number = int(m.group(1) or m.group(2))
             raw = rest
+    else:
+        # "11 Money": maybe a track number, maybe a title ("99 Problems"); offer both readings.
+        m2 = _BARE_NUMBER_RE.match(raw)
+        if m2 and not raw[m2.end()].isdigit():
+            alt.append(_strip_suffixes(raw[m2.end():]).title)
     p = _strip_suffixes(raw, dashes=True)
     title = p.title
     embedded = after = None
@@ -447,5 +501,5 @@ def parse_track(s: str | None) -> ParsedTrack:
     return ParsedTrack(
         title=title, featured=p.featured, version=p.version, edition=p.edition, track_number=number,
         embedded_artist=embedded, title_after_artist=after, tail=tail,
-        title_without_tail=p.head if tail is not None else None, truncated=p.truncated,
+        title_without_tail=p.head if tail is not None else None, alt_titles=tuple(alt), truncated=p.truncated,
     )

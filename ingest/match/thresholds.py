@@ -23,7 +23,7 @@ class Thresholds:
     track_high_title: float = 0.92
     # album_match / artist_match
     album_min: float = 0.85  # album title similarity to call the album found
-    artist_min: float = 0.85  # fuzzy artist fallback cutoff (exact keys score 1.0)
+    artist_min: float = 0.80  # fuzzy artist fallback cutoff (exact keys score 1.0)
     artist_high: float = 0.97  # artist similarity needed for a high-confidence track match
     # truncated names: a prefix of at least this many characters counts as the whole name
     prefix_min_chars: int = 20
