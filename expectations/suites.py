@@ -1,0 +1,238 @@
+"""The suites, as code: one per mart, one for the raw inputs, and the matcher's shares.
+
+Each suite is a list of probes (SQL run in the warehouse) with GX expectations over
+the probe's rows. Probes on big tables push the work down: uniqueness and orphan
+probes return only the suspicious rows (zero rows when all is well), so GX never
+pulls a million keys into memory; range probes return narrow columns.
+
+Column names follow the marts of dbt_project/models/marts (schema `audit`).
+"""
+from __future__ import annotations
+
+import great_expectations as gx
+
+from ingest.config import AUDIT, RAW_AOTY, RAW_LASTFM, RAW_MATCHING
+
+from . import dialect as D
+from .spec import ROW_KEY, Probe, Suite, SuiteContext
+
+E = gx.expectations
+
+# Marts the gate validates and publishes, with their key columns.
+MART_KEYS: dict[str, tuple[str, ...]] = {
+    "artists": ("artist_id",),
+    "albums": ("album_id",),
+    "tracks": ("track_id",),
+    "user_track_interactions": ("user_name", "track_id"),
+    "track_features": ("track_id",),
+    "unmatched_scrobbles": ("track_key",),
+}
+# Marts that may legitimately be empty (a perfect match leaves nothing unmatched).
+MAY_BE_EMPTY = {"unmatched_scrobbles"}
+
+RAW_TABLES = (
+    f"{RAW_LASTFM}.scrobbles",
+    f"{RAW_LASTFM}.users",
+    f"{RAW_AOTY}.albums",
+    f"{RAW_AOTY}.tracks",
+    f"{RAW_MATCHING}.track_matches",
+)
+
+
+def _key_expr(ctx: SuiteContext, cols: tuple[str, ...]) -> str:
+    return D.concat_key(ctx.engine, *cols) if len(cols) > 1 else D.as_text(ctx.engine, cols[0])
+
+
+def _between(column: str, lo: float | None, hi: float | None, note: str, **kw) -> gx.expectations.Expectation:
+    return E.ExpectColumnValuesToBeBetween(column=column, min_value=lo, max_value=hi, notes=note, **kw)
+
+
+def row_count_probe(ctx: SuiteContext, table: str, *, may_be_empty: bool = False) -> Probe:
+    """Rows > 0, and not a sudden drop against the last published run."""
+    prev = ctx.previous_counts.get(table)
+    # Strictly above the floor: with ratio 0.5, halving fails.
+    floor = int(prev * ctx.config.min_row_ratio) if prev else 0
+    sql = (f"select '{AUDIT}.{table}' as {ROW_KEY}, count(*) as row_count, "
+           f"{prev if prev is not None else 'null'} as last_published_rows, {floor} as floor_rows "
+           f"from {AUDIT}.{table}")
+    exps = []
+    if not may_be_empty:
+        exps.append(_between("row_count", 1, None, "the table must not be empty"))
+    if prev:
+        exps.append(E.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="row_count", column_B="floor_rows", or_equal=False,
+            notes=f"no sudden drop: more than {ctx.config.min_row_ratio:.0%} of the last published run ({prev} rows)"))
+    return Probe("row_count", sql, tuple(exps), (f"{AUDIT}.{table}",))
+
+
+def duplicate_key_probe(ctx: SuiteContext, schema: str, table: str, cols: tuple[str, ...]) -> Probe:
+    """Keys present more than once (and null keys); zero rows when the key is clean."""
+    key = _key_expr(ctx, cols)
+    nulls = " or ".join(f"{c} is null" for c in cols)
+    sql = (f"select {key} as {ROW_KEY}, count(*) as occurrences, "
+           f"max(case when {nulls} then 1 else 0 end) as key_is_null "
+           f"from {schema}.{table} group by {', '.join(cols)} having count(*) > 1 or max(case when {nulls} then 1 else 0 end) = 1")
+    label = ", ".join(cols)
+    return Probe("key", sql, (
+        _between("occurrences", None, 1, f"({label}) is unique in {schema}.{table}"),
+        _between("key_is_null", 0, 0, f"({label}) is never null in {schema}.{table}"),
+    ), (f"{schema}.{table}",))
+
+
+def orphan_probe(ctx: SuiteContext, name: str, child: str, child_cols: tuple[str, ...],
+                 parent: str, parent_cols: tuple[str, ...]) -> Probe:
+    """Child rows whose reference has no parent row; zero rows when none."""
+    on = " and ".join(f"p.{pc} = c.{cc}" for cc, pc in zip(child_cols, parent_cols))
+    key = _key_expr(ctx, tuple(f"c.{c}" for c in child_cols))
+    sql = (f"select {key} as {ROW_KEY}, 0 as parent_found from {child} c "
+           f"where not exists (select 1 from {parent} p where {on}) "
+           + " ".join(f"and c.{c} is not null" for c in child_cols))
+    return Probe(name, sql, (
+        E.ExpectColumnValuesToBeInSet(column="parent_found", value_set=[1],
+                                      notes=f"every {child}({', '.join(child_cols)}) exists in {parent}"),
+    ), (child, parent))
+
+
+# --- raw inputs --------------------------------------------------------------------------------
+def raw_inputs(ctx: SuiteContext) -> Suite:
+    counts = " union all ".join(f"select '{t}' as {ROW_KEY}, count(*) as row_count from {t}" for t in RAW_TABLES)
+    nulls = (f"select scrobble_id as {ROW_KEY}, 1 as required_field_missing from {RAW_LASTFM}.scrobbles "
+             f"where user_name is null or uts is null or track_key is null or artist_name is null or track_name is null")
+    return Suite("raw_inputs", True, "The loaded raw tables: present, non-empty, keyed.", (
+        Probe("row_counts", counts, (_between("row_count", 1, None, "every raw table has rows"),), RAW_TABLES),
+        duplicate_key_probe(ctx, RAW_LASTFM, "scrobbles", ("scrobble_id",)),
+        Probe("scrobble_fields", nulls, (
+            _between("required_field_missing", 0, 0, "scrobbles carry user_name, uts, track_key, artist and track"),
+        ), (f"{RAW_LASTFM}.scrobbles",)),
+    ))
+
+
+def raw_freshness(ctx: SuiteContext) -> Suite:
+    # dlt records every completed load in <dataset>._dlt_loads.
+    parts = " union all ".join(
+        f"select '{s}' as {ROW_KEY}, {D.age_hours(ctx.engine, 'max(inserted_at)')} as hours_since_load "
+        f"from {s}._dlt_loads where status = 0" for s in (RAW_LASTFM, RAW_AOTY, RAW_MATCHING))
+    hours = ctx.config.max_raw_age_hours
+    return Suite("raw_freshness", False, f"Each raw schema was loaded within the last {hours:g} hours.", (
+        Probe("last_load", parts, (
+            E.ExpectColumnValuesToNotBeNull(column="hours_since_load", notes="each raw schema has a completed load"),
+            _between("hours_since_load", None, hours, f"the latest load is at most {hours:g} hours old"),
+        ), tuple(f"{s}._dlt_loads" for s in (RAW_LASTFM, RAW_AOTY, RAW_MATCHING))),
+    ))
+
+
+# --- marts --------------------------------------------------------------------------------------
+def _mart(ctx: SuiteContext, table: str, description: str, *extra: Probe, blocking: bool = True) -> Suite:
+    return Suite(f"mart_{table}", blocking, description, (
+        row_count_probe(ctx, table, may_be_empty=table in MAY_BE_EMPTY),
+        duplicate_key_probe(ctx, AUDIT, table, MART_KEYS[table]),
+        *extra,
+    ))
+
+
+def _values(ctx: SuiteContext, table: str, key: str, cols: list[str], *exps) -> Probe:
+    sql = f"select {D.as_text(ctx.engine, key)} as {ROW_KEY}, {', '.join(cols)} from {AUDIT}.{table}"
+    return Probe("values", sql, tuple(exps), (f"{AUDIT}.{table}",))
+
+
+def mart_artists(ctx: SuiteContext) -> Suite:
+    return _mart(ctx, "artists", "One row per AOTY artist.")
+
+
+def mart_albums(ctx: SuiteContext) -> Suite:
+    c = ctx.config
+    return _mart(ctx, "albums", "One row per AOTY album, with scores and decade.",
+                 _values(ctx, "albums", "album_id",
+                         ["critic_score", "user_score", "critic_review_count", "user_rating_count", "decade"],
+                         _between("critic_score", 0, 100, "critic score in 0-100"),
+                         _between("user_score", 0, 100, "user score in 0-100"),
+                         _between("critic_review_count", 0, None, "review counts >= 0"),
+                         _between("user_rating_count", 0, None, "rating counts >= 0"),
+                         _between("decade", c.min_decade, 2030, f"decade between {c.min_decade} and 2030"),
+                         E.ExpectColumnValuesToBeInSet(column="decade", value_set=list(range(c.min_decade, 2031, 10)),
+                                                       notes="a decade is a year divisible by 10")),
+                 orphan_probe(ctx, "artist_exists", f"{AUDIT}.albums", ("artist_id",), f"{AUDIT}.artists", ("artist_id",)))
+
+
+def mart_tracks(ctx: SuiteContext) -> Suite:
+    return _mart(ctx, "tracks", "One row per AOTY track.",
+                 _values(ctx, "tracks", "track_id", ["rating", "rating_count", "duration_s"],
+                         _between("rating", 0, 100, "track rating in 0-100"),
+                         _between("rating_count", 0, None, "rating counts >= 0"),
+                         _between("duration_s", 0, None, "durations >= 0")),
+                 orphan_probe(ctx, "album_exists", f"{AUDIT}.tracks", ("album_id",), f"{AUDIT}.albums", ("album_id",)))
+
+
+def mart_user_track_interactions(ctx: SuiteContext) -> Suite:
+    key = D.concat_key(ctx.engine, "user_name", "track_id")
+    plays = (f"select {key} as {ROW_KEY}, play_count from {AUDIT}.user_track_interactions "
+             f"where play_count is null or play_count < 1")
+    return _mart(ctx, "user_track_interactions", "One row per (user, track) listened to.",
+                 # Only offenders come back: the table is the biggest mart.
+                 Probe("play_count", plays, (
+                     _between("play_count", 1, None, "play counts >= 1"),
+                     E.ExpectColumnValuesToNotBeNull(column="play_count", notes="play count is set"),
+                 ), (f"{AUDIT}.user_track_interactions",)),
+                 orphan_probe(ctx, "track_exists", f"{AUDIT}.user_track_interactions", ("track_id",),
+                              f"{AUDIT}.tracks", ("track_id",)),
+                 orphan_probe(ctx, "user_exists", f"{AUDIT}.user_track_interactions", ("user_name",),
+                              f"{RAW_LASTFM}.users", ("user_name",)))
+
+
+def mart_track_features(ctx: SuiteContext) -> Suite:
+    c = ctx.config
+    vec = "content_vector"
+    sql = (f"select {D.as_text(ctx.engine, 'track_id')} as {ROW_KEY}, {D.array_length(ctx.engine, vec)} as vector_length, "
+           f"{D.l2_norm(ctx.engine, vec)} as vector_norm from {AUDIT}.track_features")
+    return _mart(ctx, "track_features", f"Content vectors: length {c.vector_dim}, unit norm.",
+                 Probe("content_vector", sql, (
+                     _between("vector_length", c.vector_dim, c.vector_dim, f"content vectors have length {c.vector_dim}"),
+                     _between("vector_norm", 1 - c.vector_norm_tolerance, 1 + c.vector_norm_tolerance,
+                              "content vectors have unit norm"),
+                 ), (f"{AUDIT}.track_features",)),
+                 orphan_probe(ctx, "track_exists", f"{AUDIT}.track_features", ("track_id",),
+                              f"{AUDIT}.tracks", ("track_id",)))
+
+
+def mart_unmatched_scrobbles(ctx: SuiteContext) -> Suite:
+    return _mart(ctx, "unmatched_scrobbles", "Scrobbled tracks the matcher could not place.", blocking=False)
+
+
+# --- matching ------------------------------------------------------------------------------------
+def _shares_sql(ctx: SuiteContext) -> str:
+    """Scrobble-weighted shares: matched = scrobbles that reached an interaction."""
+    return (
+        f"with m as (select coalesce(sum(play_count), 0) as matched from {AUDIT}.user_track_interactions), "
+        f"u as (select coalesce(sum(scrobble_count), 0) as unmatched from {AUDIT}.unmatched_scrobbles) "
+        f"select 'scrobbles' as {ROW_KEY}, m.matched, u.unmatched, "
+        f"case when m.matched + u.unmatched = 0 then 0.0 else 1.0 * m.matched / (m.matched + u.unmatched) end as matched_share "
+        f"from m cross join u")
+
+
+def matching(ctx: SuiteContext) -> Suite:
+    floor = ctx.config.match_share_floor
+    return Suite("matching", True, f"At least {floor:.0%} of scrobbles are matched to AOTY.", (
+        Probe("matched_share", _shares_sql(ctx), (
+            _between("matched_share", floor, 1, f"share of scrobbles matched >= {floor:.0%}"),
+        ), (f"{AUDIT}.user_track_interactions", f"{AUDIT}.unmatched_scrobbles")),
+    ))
+
+
+def matching_confidence(ctx: SuiteContext) -> Suite:
+    floor = ctx.config.high_confidence_floor
+    sql = (f"select 'track_matches' as {ROW_KEY}, "
+           f"1.0 * sum(case when confidence = 'high' then 1 else 0 end) / nullif(count(*), 0) as high_confidence_share "
+           f"from {RAW_MATCHING}.track_matches where match_type <> 'no_match'")
+    return Suite("matching_confidence", False, f"At least {floor:.0%} of matched tracks are high-confidence.", (
+        Probe("high_confidence_share", sql, (
+            _between("high_confidence_share", floor, 1, f"share of high-confidence matches >= {floor:.0%}"),
+        ), (f"{RAW_MATCHING}.track_matches",)),
+    ))
+
+
+SUITES = (raw_inputs, raw_freshness, mart_artists, mart_albums, mart_tracks, mart_user_track_interactions,
+          mart_track_features, mart_unmatched_scrobbles, matching, matching_confidence)
+
+
+def build_suites(ctx: SuiteContext) -> list[Suite]:
+    return [make(ctx) for make in SUITES]
