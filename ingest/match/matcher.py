@@ -203,69 +203,82 @@ class Matcher:
     # --- scoring -------------------------------------------------------------------------
     def _score_block(self, key: str, probes: list[_Probe], best: list[_Best]) -> None:
         th, cat = self.th, self.cat
-        albums, tracks, choices, pos, album_base, album_full = self._block(key)
+        albums, tracks, choices, pos, album_base, _album_full = self._block(key)
+        n_alb, n_trk, n_p = len(albums), len(tracks), len(probes)
         titles = list(dict.fromkeys(p.title for p in probes))
         trow = {t: i for i, t in enumerate(titles)}
         qalbums = list(dict.fromkeys(p.album for p in probes if p.album))
         arow = {a: i for i, a in enumerate(qalbums)}
-        if qalbums:
-            B = process.cdist(qalbums, album_base, scorer=fuzz.ratio, dtype=np.float32, workers=1) / 100
+        # Album similarity, one extra all-zero row for probes without an album.
+        B = np.zeros((len(qalbums) + 1, n_alb), dtype=np.float32)
+        if qalbums and n_alb:
+            B[:-1] = process.cdist(qalbums, album_base, scorer=fuzz.ratio, dtype=np.float32, workers=1) / 100
             truncated_albums = {p.album for p in probes if p.truncated}
             for a, i in arow.items():
                 _prefix_boost(B[i], a, album_base, a in truncated_albums, th)
-        else:
-            B = np.zeros((0, len(albums)), dtype=np.float32)
-        if len(tracks):
+        t_idx = np.fromiter((trow[p.title] for p in probes), dtype=np.int64, count=n_p)
+        b_idx = np.fromiter((arow.get(p.album, -1) for p in probes), dtype=np.int64, count=n_p)
+        has_b = b_idx >= 0
+        a_s = np.fromiter((p.artist_score for p in probes), dtype=np.float32, count=n_p)
+        pen = np.fromiter((p.penalty for p in probes), dtype=np.float32, count=n_p)
+        ver = np.fromiter((p.version for p in probes), dtype=np.int16, count=n_p)
+        # Tie-breaks between equal scores: the edition the scrobble names, else the original, else the earliest.
+        editions = [cat.album_edition[i] for i in albums]
+        ed_match = np.asarray([[e == p.edition for e in editions] for p in probes], dtype=np.float32).reshape(n_p, n_alb)
+        years = np.asarray([cat.album_year[i] or 3000 for i in albums], dtype=np.float32)
+        album_tb = 0.002 * ed_match + (0.001 * cat.album_is_original[albums] - 1e-6 * (years - 1900))[None, :]
+        Bp = B[b_idx]  # (probes, albums); row -1 is the zero row
+        # Album-level answer per probe.
+        if n_alb:
+            ar = Bp + album_tb + 0.05 * a_s[:, None]
+            k_best = np.argmax(ar, axis=1)
+            ar_best = ar[np.arange(n_p), k_best]
+        wa, wb, wt = th.w_artist, th.w_album, th.w_track
+        if n_trk:
             T = process.cdist(titles, choices, scorer=fuzz.ratio, dtype=np.float32,
-                              workers=self.workers if len(titles) * len(choices) > 200_000 else 1) / 100
+                              workers=self.workers if len(titles) * n_trk > 200_000 else 1) / 100
             truncated = {p.title for p in probes if p.truncated}
             for t, i in trow.items():
                 _prefix_boost(T[i], t, choices, t in truncated, th)
-        else:
-            T = np.zeros((len(titles), 0), dtype=np.float32)
-        orig = cat.album_is_original[albums]
-        editions = [cat.album_edition[i] for i in albums]
-        years = np.asarray([cat.album_year[i] or 3000 for i in albums], dtype=np.float32)
-        year_tb = -1e-6 * (years - 1900)  # the earlier release first among equals
-        cand_version = cat.track_version[tracks] if len(tracks) else np.zeros(0, dtype=np.int16)
-        wa, wb, wt = th.w_artist, th.w_album, th.w_track
-        for p in probes:
-            b_row = B[arow[p.album]] if p.album else None
-            edition_tb = np.asarray([0.002 if e == p.edition else 0.0 for e in editions], dtype=np.float32)
-            album_tb = edition_tb + 0.001 * orig + year_tb
+            Tp = T[t_idx]
+            Bt = Bp[:, pos]
+            comb = np.where(has_b[:, None], (wt * Tp + wb * Bt + wa * a_s[:, None]) / (wt + wb + wa),
+                            (wt * Tp + wa * a_s[:, None]) / (wt + wa))
+            vmis = cat.track_version[tracks][None, :] != ver[:, None]
+            rank = comb - th.version_penalty * vmis + album_tb[:, pos] - pen[:, None]
+            k = min(4, n_trk)
+            top = np.argpartition(-rank, k - 1, axis=1)[:, :k] if n_trk > k else np.tile(np.arange(n_trk), (n_p, 1))
+            rows = np.arange(n_p)[:, None]
+            order = np.argsort(-rank[rows, top], axis=1, kind="stable")
+            top = top[rows, order]
+            top_rank, top_comb = rank[rows, top].tolist(), comb[rows, top].tolist()
+            top_t = Tp[rows, top[:, :1]][:, 0].tolist()
+            top_b = Bt[rows, top[:, :1]][:, 0].tolist()
+            top_v = vmis[rows, top[:, :1]][:, 0].tolist()
+            top_trk = tracks[top].tolist()
+        has_b_l = has_b.tolist()
+        for i, p in enumerate(probes):
             bst = best[p.ref]
-            # album-level answer
-            if b_row is not None and len(albums):
-                ar = b_row + album_tb
-                k = int(np.argmax(ar))
-                if ar[k] + 0.05 * p.artist_score > bst.album_rank:
-                    bst.album_rank = float(ar[k] + 0.05 * p.artist_score)
-                    bst.album, bst.album_score = int(albums[k]), float(b_row[k])
+            if n_alb and has_b_l[i] and ar_best[i] > bst.album_rank:
+                bst.album_rank = float(ar_best[i])
+                bst.album, bst.album_score = int(albums[k_best[i]]), float(Bp[i, k_best[i]])
             if p.artist_score > bst.artist_score:
                 bst.artist_score = p.artist_score
-            if not len(tracks):
+            if not n_trk:
                 continue
-            t_row = T[trow[p.title]]
-            if b_row is not None:
-                comb = (wt * t_row + wb * b_row[pos] + wa * p.artist_score) / (wt + wb + wa)
-            else:
-                comb = (wt * t_row + wa * p.artist_score) / (wt + wa)
-            vmis = cand_version != p.version
-            rank = comb - th.version_penalty * vmis + album_tb[pos] - p.penalty
-            order = np.argsort(-rank, kind="stable")[:4]
-            j = int(order[0])
-            if rank[j] > bst.rank:
+            r0, c0, j0 = top_rank[i][0], top_comb[i][0], top_trk[i][0]
+            if r0 > bst.rank:
                 if bst.track >= 0:
                     bst.others.append((bst.rank, bst.track, bst.score))
-                bst.rank, bst.score, bst.track = float(rank[j]), float(comb[j]), int(tracks[j])
-                bst.t, bst.a = float(t_row[j]), p.artist_score
-                bst.b = float(b_row[pos[j]]) if b_row is not None else None
-                bst.version_ok = not bool(vmis[j])
+                bst.rank, bst.score, bst.track = r0, c0, j0
+                bst.t, bst.a = top_t[i], p.artist_score
+                bst.b = top_b[i] if has_b_l[i] else None
+                bst.version_ok = not top_v[i]
                 bst.uncertain = p.uncertain
             else:
-                bst.others.append((float(rank[j]), int(tracks[j]), float(comb[j])))
-            for o in order[1:]:
-                bst.others.append((float(rank[o]), int(tracks[o]), float(comb[o])))
+                bst.others.append((r0, j0, c0))
+            for r, c, j in zip(top_rank[i][1:], top_comb[i][1:], top_trk[i][1:]):
+                bst.others.append((r, j, c))
 
     # --- decision ------------------------------------------------------------------------
     def _decide(self, ref: LastfmTrackRef, b: _Best, reason: str | None) -> MatchResult:

@@ -76,6 +76,8 @@ _NONWORD_RE = re.compile(r"[\W_]+")
 
 
 def _fold(s: str) -> str:
+    if s.isascii():  # the common case: nothing to compose or fold
+        return s.translate(_FOLD).lower()
     s = unicodedata.normalize("NFKC", s).translate(_FOLD)
     s = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", s).casefold()
@@ -123,6 +125,8 @@ def is_placeholder(s: str | None) -> bool:
     """True when a field carries no name: empty, "null", "unknown", "[unknown]", "<unknown>", "Unknown Album" ..."""
     if s is None:
         return True
+    if len(s) > 24:  # every placeholder is short
+        return False
     if _PLACEHOLDER_RAW.match(s):
         return True
     return normalize_name(s) in _PLACEHOLDERS
@@ -296,9 +300,15 @@ def _split_names(s: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in parts if p.strip())
 
 
+# Characters and words without which a name has no suffix to strip (fast path for clean names).
+_SUFFIX_HINT_RE = re.compile(r"[()\[\]{}<>\-~/|…]|\.\.|\b(?:feat|ft|featuring|remaster(?:ed)?)\b", re.I)
+
+
 def _strip_suffixes(s: str, *, dashes: bool = True) -> _Suffixes:
     s = unicodedata.normalize("NFKC", s).translate(_FOLD).strip()
     s = " ".join(s.split())
+    if not _SUFFIX_HINT_RE.search(s):
+        return _Suffixes(s)
     truncated = False
     m = _ELLIPSIS_RE.search(s)
     if m and len(s) > 12:
