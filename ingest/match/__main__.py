@@ -2,6 +2,7 @@
 
     python -m ingest.match --scrobbles S.csv --catalog C.csv --out O.csv   # file interface ("files")
     python -m ingest.match warehouse                                      # raw_* tables -> raw_matching
+    python -m ingest.match calibrate ...                                  # thresholds (ingest/review/calibrate.py)
 
 Subcommands live in COMMANDS; without one, the file interface runs (so more subcommands,
 e.g. `calibrate`, can be added without breaking it).
@@ -101,8 +102,20 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
 }
 
 
+def _delegated(argv: list[str]) -> int | None:
+    """Subcommands owned by other packages, which parse their own arguments."""
+    if argv and argv[0] == "calibrate":
+        from ingest.review.calibrate import main as calibrate
+
+        return calibrate(argv[1:])
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    delegated = _delegated(argv)
+    if delegated is not None:
+        return delegated
     if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
         argv = ["files", *argv]
     parser = argparse.ArgumentParser(prog="python -m ingest.match", description=__doc__.split("\n\n")[0])
