@@ -26,6 +26,10 @@ from ingest.keys import scrobble_id, track_key
 from .world import World
 
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+# Arrow tables get dlt's _dlt_load_id/_dlt_id only when asked; the raw contract has them on
+# every table (dbt's incremental models read _dlt_load_id).
+os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
+os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID", "true")
 
 TRUTH_VERSION = "truth"
 PARSER_VERSION = "sandbox"

@@ -1,0 +1,37 @@
+{#- The relation if it exists in the warehouse, else none. Used for optional inputs
+    (ops.match_reviews) so the build works before they exist. At parse time returns none. -#}
+{% macro optional_relation(schema, identifier) %}
+    {% if not execute %}{{ return(none) }}{% endif %}
+    {{ return(adapter.get_relation(database=target.database, schema=schema, identifier=identifier)) }}
+{% endmacro %}
+
+{#- The matcher version the build reads (var matcher_version, or the latest by matched_at). -#}
+{% macro current_matcher_version_sql() -%}
+    {%- if var('matcher_version', none) is not none -%}
+        '{{ var("matcher_version") }}'
+    {%- else -%}
+        (select matcher_version from {{ ref('stg_matching__track_matches') }}
+         order by matched_at desc, matcher_version desc limit 1)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The admission rule as one string, stored with incremental rows: when the rule changes
+    (matcher version, confidences, minimum score, reviews present), earlier rows are stale. -#}
+{% macro resolution_rule_sql() -%}
+    ({{ current_matcher_version_sql() }} || '|{{ var("match_confidences") | join(",") }}|{{ var("match_min_score") }}')
+{%- endmacro %}
+
+{#- pre_hook of the incremental marts: if the admission rule changed since the rows were
+    built, drop them all so the model rebuilds every row (it re-adds rows missing from it). -#}
+{% macro reset_if_rule_changed() %}
+    {% if execute %}
+        {% set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) %}
+        {% if existing is not none and not flags.FULL_REFRESH %}
+            delete from {{ this }} where resolution_rule <> {{ resolution_rule_sql() }}
+        {% else %}
+            select 1
+        {% endif %}
+    {% else %}
+        select 1
+    {% endif %}
+{% endmacro %}
