@@ -58,7 +58,7 @@ def score_band(score: float | None, scale_max: float) -> str:
     if score is None:
         return "none"
     width = scale_max / 20
-    lo = min(math.floor(score / width), 19) * width
+    lo = min(math.floor(score / width + 1e-9), 19) * width  # 0.95 / 0.05 is 18.999...
     fmt = "{:.2f}" if scale_max <= 1.0 else "{:g}"
     return f"{fmt.format(lo)}-{fmt.format(lo + width)}"
 

@@ -104,6 +104,11 @@ class ReviewStore:
         self._ph = "?" if settings.warehouse == "duckdb" else "%s"
         self.ensure_tables()
 
+    def _cursor(self):
+        # A DuckDB cursor is a connection of its own, outside this connection's
+        # transaction: write through the connection itself there.
+        return self.conn if self.settings.warehouse == "duckdb" else self.conn.cursor()
+
     def close(self) -> None:
         if self._own:
             self.conn.close()
@@ -115,7 +120,7 @@ class ReviewStore:
         self.close()
 
     def ensure_tables(self) -> None:
-        cur = self.conn.cursor()
+        cur = self._cursor()
         cur.execute(f"CREATE SCHEMA IF NOT EXISTS {OPS}")
         cur.execute(_ddl(REVIEWS_TABLE, log=False))
         cur.execute(_ddl(LOG_TABLE, log=True))
@@ -134,7 +139,7 @@ class ReviewStore:
         upsert = (f"INSERT INTO {REVIEWS_TABLE} AS r ({cols}) VALUES ({marks}) "
                   f"ON CONFLICT (track_key) DO UPDATE SET {updates} WHERE excluded.reviewed_at >= r.reviewed_at")
         append = f"INSERT INTO {LOG_TABLE} ({cols}) VALUES ({marks}) ON CONFLICT DO NOTHING"
-        cur = self.conn.cursor()
+        cur = self._cursor()
         try:
             if self.settings.warehouse == "duckdb":
                 cur.execute("BEGIN TRANSACTION")
@@ -149,18 +154,18 @@ class ReviewStore:
         return len(rows)
 
     def all(self) -> list[Verdict]:
-        cur = self.conn.cursor()
+        cur = self._cursor()
         cur.execute(f"SELECT {', '.join(COLUMNS)} FROM {REVIEWS_TABLE} ORDER BY reviewed_at, track_key")
         return [_verdict_from_row(r) for r in cur.fetchall()]
 
     def history(self, track_key: str) -> list[Verdict]:
-        cur = self.conn.cursor()
+        cur = self._cursor()
         cur.execute(f"SELECT {', '.join(COLUMNS)} FROM {LOG_TABLE} WHERE track_key = {self._ph} "
                     "ORDER BY reviewed_at", [track_key])
         return [_verdict_from_row(r) for r in cur.fetchall()]
 
     def reviewed_keys(self) -> set[str]:
-        cur = self.conn.cursor()
+        cur = self._cursor()
         cur.execute(f"SELECT track_key FROM {REVIEWS_TABLE}")
         return {r[0] for r in cur.fetchall()}
 
