@@ -51,9 +51,9 @@ def time_split(interactions: pd.DataFrame, validation_share: float) -> tuple[pd.
     Users with a single track stay wholly in training (nothing to predict from)."""
     if not 0 < validation_share < 1:
         raise ConfigError(f"--validation-share={validation_share} must be between 0 and 1 (e.g. 0.2)")
-    df = interactions.sort_values(["user_name", "first_played_at", "track_id"], kind="stable").copy()
+    df = interactions.sort_values(["user_name", "first_played_at", "track_sk"], kind="stable").copy()
     rank = df.groupby("user_name").cumcount()
-    size = df.groupby("user_name")["track_id"].transform("size")
+    size = df.groupby("user_name")["track_sk"].transform("size")
     held = size.map(lambda n: math.floor(n * validation_share) if n > 1 else 0)
     is_validation = rank >= (size - held)
     return df[~is_validation].reset_index(drop=True), df[is_validation].reset_index(drop=True)

@@ -191,7 +191,7 @@ def _warehouse_figures(settings: Settings) -> dict[str, Any]:
         "unmatched_scrobbles": f"select count(*) from {AUDIT}.unmatched_scrobbles",
         "orphan_interactions": (
             f"select count(*) from {AUDIT}.user_track_interactions i "
-            f"left join {AUDIT}.tracks t on t.track_id = i.track_id where t.track_id is null"),
+            f"left join {AUDIT}.tracks t on t.track_sk = i.track_sk where t.track_sk is null"),
     }
     figures: dict[str, Any] = {}
     try:

@@ -14,19 +14,19 @@ from ingest.pipeline.progress import Progress
 def test_time_split_holds_out_latest_tracks_per_user():
     df = pd.DataFrame({
         "user_name": ["a"] * 5 + ["b"],
-        "track_id": [1, 2, 3, 4, 5, 9],
+        "track_sk": [1, 2, 3, 4, 5, 9],
         "first_played_at": pd.to_datetime(["2020-01-05", "2020-01-01", "2020-01-03", "2020-01-02", "2020-01-04",
                                            "2021-01-01"]),
     })
     train, valid = time_split(df, 0.4)
-    assert sorted(valid["track_id"]) == [1, 5]  # a's two latest first plays
-    assert sorted(train["track_id"]) == [2, 3, 4, 9]  # b has one track: all training
+    assert sorted(valid["track_sk"]) == [1, 5]  # a's two latest first plays
+    assert sorted(train["track_sk"]) == [2, 3, 4, 9]  # b has one track: all training
     assert len(train) + len(valid) == len(df)
 
 
 def test_time_split_rejects_bad_share():
     with pytest.raises(ConfigError, match="validation-share"):
-        time_split(pd.DataFrame(columns=["user_name", "track_id", "first_played_at"]), 1.5)
+        time_split(pd.DataFrame(columns=["user_name", "track_sk", "first_played_at"]), 1.5)
 
 
 def test_second_run_on_same_duckdb_is_refused(tmp_path):
