@@ -25,12 +25,14 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from .catalog import Catalog, version_code
-from .normalize import (UNCERTAIN_VERSION, artist_variants, is_placeholder, normalize_name, parse_album,
-                        parse_track)
+from .normalize import (UNCERTAIN_VERSION, artist_key, artist_variants, is_placeholder, normalize_name,
+                        parse_album, parse_artist, parse_track)
 from .thresholds import Thresholds
 
 MATCHER_VERSION = "match-1.0"
 ALT_FORM_PENALTY = 0.02
+PART_ARTIST_SCORE = 0.95  # one name of a collaboration credit matched
+PREFIX_ARTIST_SCORE = 0.9  # an artist found at the start of the title, no separator
 MATCH_TYPES = ("track_match", "album_match", "artist_match", "no_match")
 CONFIDENCES = ("high", "medium", "low")
 
@@ -170,21 +172,30 @@ class Matcher:
                     forms.append((normalize_name(alt), ALT_FORM_PENALTY))
             if album and title.endswith(" " + album) and len(title) > len(album) + 1:
                 forms.append((title[: -len(album) - 1], ALT_FORM_PENALTY))  # "Title Album" without separators
-            readings.append((artist_variants(ref.artist), forms))
+            readings.append((ref.artist, forms))
             if pt.embedded_artist and pt.title_after_artist:
-                readings.append((artist_variants(pt.embedded_artist),
-                                 [(normalize_name(pt.title_after_artist), ALT_FORM_PENALTY / 2)]))
+                readings.append((pt.embedded_artist, [(normalize_name(pt.title_after_artist), ALT_FORM_PENALTY / 2)]))
             found = False
-            for variants, forms in readings:
+            for artist, forms in readings:
                 forms = [(f, pen) for f, pen in dict(reversed(forms)).items() if f]
-                hits = [(k, 1.0 if n < 2 else 0.95) for n, k in enumerate(variants) if k in index]
+                variants = artist_variants(artist)
+                whole = _whole_keys(artist)
+                hits = [(k, 1.0 if k in whole else PART_ARTIST_SCORE) for k in variants if k in index]
                 for k, a in hits:
                     for f, pen in forms:
                         probes.append(_Probe(r, k, a, f, penalty=pen, **common))
                 found = found or bool(hits)
-                if not hits and variants:
-                    pending.append((r, list(variants[:2]), dict(common, forms=forms)))
-            if not found:  # kept for the no_match reason unless the fuzzy fallback finds the artist
+                if whole and not any(k in whole for k, _ in hits):  # typo'd artist: nearest catalog names
+                    pending.append((r, list(whole), dict(common, forms=forms)))
+            if not found:
+                # "Artist Title" with the separator lost, under an uploader or empty artist.
+                words = title.split()
+                for n in range(1, min(6, len(words))):
+                    key = " ".join(words[:n])
+                    key = key[4:] if key.startswith("the ") and n > 1 else key
+                    if key in index:
+                        probes.append(_Probe(r, key, PREFIX_ARTIST_SCORE, " ".join(words[n:]),
+                                             penalty=ALT_FORM_PENALTY, **common))
                 reasons[r] = ("artist is empty or a placeholder" if is_placeholder(ref.artist)
                               else "artist not in the AOTY catalog")
         fuzzy = self._fuzzy_artists(k for _, ks, _ in pending for k in ks)
@@ -298,15 +309,17 @@ class Matcher:
         weak_artist_album_disagrees = b.a < 1.0 and b.b is not None and b.b < th.album_min
         if (b.track >= 0 and b.version_ok and b.t >= th.track_min_title and b.score >= th.track_low
                 and not weak_artist_album_disagrees):
-            if b.uncertain:
-                conf = "low"
+            album = int(cat.track_album[b.track])
+            if b.uncertain or (b.b is not None and b.b < 0.5 and not self._album_is_title(ref)):
+                conf = "low"  # a cut suffix may name a version; or the named album is not this one
             elif b.score >= th.track_high and b.t >= th.track_high_title and b.a >= th.artist_high:
                 conf = "high"
             elif b.score >= th.track_medium:
                 conf = "medium"
             else:
                 conf = "low"
-            album = int(cat.track_album[b.track])
+            if conf == "high" and b.b is None and self._ambiguous(b, album):
+                conf = "medium"
             return MatchResult(**common, match_type="track_match", confidence=conf, score=round(b.score, 4),
                                artist_score=round(b.a, 4), album_score=_r(b.b), track_score=round(b.t, 4),
                                album_id=cat.album_ids[album], track_id=cat.track_ids[b.track])
@@ -332,6 +345,20 @@ class Matcher:
                                track_score=_r(b.t if b.track >= 0 else None), reason=why)
         return MatchResult(**common, match_type="no_match", confidence="low", score=0.0, artist_score=0.0,
                            album_score=None, track_score=None, reason=reason or "artist not in the AOTY catalog")
+
+    def _album_is_title(self, ref: LastfmTrackRef) -> bool:
+        """A single's album is often named after its track."""
+        album = normalize_name(parse_album(ref.album).title)
+        return bool(album) and fuzz.ratio(album, normalize_name(parse_track(ref.track).title)) >= 90
+
+    def _ambiguous(self, b: _Best, album: int) -> bool:
+        """No album named, and another release (not an edition of the same album) has an equally good track."""
+        cat = self.cat
+        base = cat.album_base[album]
+        for _rank, j, s in b.others:
+            if s >= b.score - 1e-6 and j != b.track and cat.album_base[int(cat.track_album[j])] != base:
+                return True
+        return False
 
     # --- public --------------------------------------------------------------------------
     def match(self, refs: Sequence[LastfmTrackRef], *, progress: Callable[[int, int], None] | None = None,
@@ -365,6 +392,13 @@ def _prefix_boost(row: np.ndarray, q: str, choices: list[str], truncated: bool, 
         pref = process.cdist([q], [choices[k][:n] for k in longer], scorer=fuzz.ratio, dtype=np.float32,
                              workers=1)[0] / 100
         row[longer] = np.maximum(row[longer], pref * factor)
+
+
+def _whole_keys(artist: str) -> tuple[str, ...]:
+    """Keys of the whole credit: as written, and without featured artists."""
+    if not artist or is_placeholder(artist):
+        return ()
+    return tuple(dict.fromkeys(k for k in (artist_key(artist), artist_key(parse_artist(artist).main)) if k))
 
 
 def _r(x: float | None) -> float | None:

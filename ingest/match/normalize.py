@@ -155,7 +155,7 @@ _EDITION_WORDS = {
     "complete": "complete", "definitive": "definitive", "platinum": "deluxe", "digital": "digital",
     "limited": "limited", "tour": "tour", "super": "super", "radio": "radio", "original": "original",
     "censored": "clean", "uncensored": "explicit", "dirty": "explicit", "master": "remaster",
-    "remastering": "remaster", "mastered": "remaster", "hd": "remaster", "hi res": "remaster",
+    "remastering": "remaster", "mastered": "remaster", "hd": "remaster", "hi res": "remaster", "edit": "edit",
 }
 _EDITION_FILLER = {"the", "a", "track", "tracks", "version", "edition", "bonus", "cut", "lp", "album",
                    "single", "digitally", "and", "of", "year", "th", "st", "nd", "rd", "anniv", "release",
@@ -169,40 +169,91 @@ _YEAR_RE = re.compile(r"^(19[0-9]{2}|20[0-9]{2})$")
 _ORDINAL_RE = re.compile(r"\b\d+(st|nd|rd|th)?\b")
 
 
-def _suffix_kind(text: str) -> tuple[str, str | None]:
-    """Classify the inside of a trailing bracket or dashed part.
+# Edition words that say "edition" on their own; the others only next to one of these.
+_STRONG_EDITION = {"remaster", "deluxe", "expanded", "anniversary", "explicit", "clean", "mono", "stereo", "bonus",
+                   "reissue", "edition", "version", "collector", "legacy", "edit"}
+# Version words long enough that a one-letter slip still names them ("Acouustic", "Liev").
+_FUZZY_VERSION = {"live": "live", "demo": "demo", "acoustic": "acoustic", "remix": "remix", "unplugged": "acoustic",
+                  "instrumental": "instrumental", "rehearsal": "demo"}
+
+
+def _version_typo(w: str) -> str | None:
+    """A version word with one slip: a letter added, dropped or two swapped (never a letter
+    replaced in a short word: "love" is not "live")."""
+    from rapidfuzz.distance import OSA
+
+    if len(w) < 3:
+        return None
+    for v, kind in _FUZZY_VERSION.items():
+        if abs(len(w) - len(v)) > 1 or OSA.distance(w, v) != 1:
+            continue
+        if len(v) <= 5 and len(w) == len(v) and sorted(w) != sorted(v):
+            continue  # same length, not a swap: a substitution
+        return kind
+    return None
+
+
+def _suffix_kind(text: str, *, bracketed: bool = True) -> tuple[str, str | None]:
+    """Classify the inside of a trailing bracket (or, stricter, a dashed part).
 
     Returns (kind, label): kind in {"feat", "version", "edition", "junk", "year", "other"}."""
     raw = text.strip()
     m = _FEAT_RE.match(raw)
-    if m:
+    if m and (bracketed or not raw.lower().startswith(("with", "w "))):
         return "feat", m.group(1).strip()
     n = normalize_name(raw)
     if not n:
         return "junk", None
     if _YEAR_RE.match(n):
         return "year", n
-    if n in _JUNK:
-        return "junk", None
     words = n.split()
+    if n in _JUNK and (bracketed or len(words) > 1):  # "Song - Video" may be a title
+        return "junk", None
     for i, w in enumerate(words):
         kind = _VERSION_WORDS.get(w)
         if kind is None:
-            continue
+            if bracketed and len(words) <= 4 and (i == 0 or i == len(words) - 1):
+                kind = _version_typo(w)
+                if kind == "live" and len(words) > 1 and i == 0 and words[1] not in ("at", "from", "in", "on"):
+                    kind = None
+            if kind is None:
+                if w == "lie" and i + 1 < len(words) and words[i + 1] in ("at", "from", "in"):
+                    return "version", "live"  # "Lie at Wembley": a dropped letter
+                continue
         neighbours = {words[i - 1] if i else "", words[i + 1] if i + 1 < len(words) else ""}
         if any((a in neighbours and b == w) or (a == w and b in neighbours) for a, b in _VERSION_NEUTRAL):
             continue
-        if kind in ("remix", "session") and len(words) == 1 and w in ("mix", "edit", "take", "session"):
+        if kind in ("remix", "session", "demo") and len(words) == 1 and w in ("mix", "edit", "take", "session", "dub"):
             continue  # a bare "(Mix)" or "(Edit)" says little; treat as edition below
-        if w == "live" and i > 0 and words[i - 1] in ("i", "we", "you", "they", "to", "still", "and"):
+        if w == "live" and i > 0 and words[i - 1] in ("i", "we", "you", "they", "to", "still", "and", "will"):
             continue  # "(We Live)" is a subtitle, not a live recording
+        if not bracketed and len(words) > 1 and i not in (0, len(words) - 1):
+            continue  # "Song - Sun Live Moon" is a dashed title, not a version
         return "version", kind
     labels = [_EDITION_WORDS[w] for w in words if w in _EDITION_WORDS]
-    if labels:
+    if labels and (bracketed or any(lab in _STRONG_EDITION for lab in labels)):
+        if not any(lab in _STRONG_EDITION for lab in labels) and len(words) == 1 and words[0] in ("radio", "original", "digital", "tour", "super", "complete", "special"):
+            return "other", None
         rest = [w for w in words if w not in _EDITION_WORDS and w not in _EDITION_FILLER and not _ORDINAL_RE.fullmatch(w)]
         if len(rest) <= max(1, len(words) // 3):  # mostly edition words: "2011 Remaster", "Deluxe Edition"
             return "edition", edition_kind(n)
     return "other", None
+
+
+def _cut_edition(text: str) -> str | None:
+    """Edition named by the cut-off rest of a truncated name: "(Deluxe Ed", "(Expand", "(D"."""
+    words = normalize_name(text).split()
+    if not words:
+        return None
+    *whole, last = words
+    done = [_EDITION_WORDS[w] for w in whole if w in _EDITION_WORDS]
+    completions = {_EDITION_WORDS[e] for e in _EDITION_WORDS if e.startswith(last)
+                   and _EDITION_WORDS[e] in _STRONG_EDITION} if last not in _EDITION_WORDS else {_EDITION_WORDS[last]}
+    if len(completions) == 1:
+        done.append(completions.pop())
+    if not done or any(w not in _EDITION_WORDS and w not in _EDITION_FILLER for w in whole):
+        return None
+    return edition_kind(" ".join(done))
 
 
 def edition_kind(s: str | None) -> str | None:
@@ -214,7 +265,7 @@ def edition_kind(s: str | None) -> str | None:
     labels: list[str] = []
     for i, w in enumerate(words):
         lab = _EDITION_WORDS.get(w)
-        if lab is None or lab in ("edition", "version", "original", "radio", "digital", "limited"):
+        if lab is None or lab in ("edition", "version", "original", "radio", "digital", "limited", "edit"):
             continue
         if lab == "super" and i + 1 < len(words) and words[i + 1] == "deluxe":
             labels.append("super deluxe")
@@ -321,6 +372,8 @@ def _strip_suffixes(s: str, *, dashes: bool = True) -> _Suffixes:
         kind = _cut_kind(s[cut + 1:])
         if kind in ("version", "uncertain"):
             version = "cut version" if kind == "version" else UNCERTAIN_VERSION
+        else:
+            edition = _cut_edition(s[cut + 1:])
         s, truncated = s[:cut].rstrip(" -"), True
     for _ in range(6):  # a few stacked suffixes: "Song (feat. X) [Live] - 2011 Remaster"
         part = _trailing_bracket(s)
@@ -342,7 +395,7 @@ def _strip_suffixes(s: str, *, dashes: bool = True) -> _Suffixes:
                 s = s[: fm.start()].rstrip()
                 continue
             break
-        kind, label = _suffix_kind(inside or "")
+        kind, label = _suffix_kind(inside or "", bracketed=part is not None)
         if kind == "other" and truncated and part is None and _cut_kind(inside or "") != "other":
             cut_kind = _cut_kind(inside or "")
             kind, label = (("version", "cut version") if cut_kind == "version" else
