@@ -1,0 +1,19 @@
+"""The terminal fallback stores a verdict per answer."""
+import io
+
+from ingest.review.session import ReviewSession
+from ingest.review.store import ReviewStore
+from ingest.review.tui import run_tui
+
+
+def test_prompt_loop_stores_verdicts(warehouse):
+    session = ReviewSession.load(warehouse, size=5, reviewer="tty")
+    answers = iter(["a", "x", "9", "2", "", "n", "q"])
+    out = io.StringIO()
+    assert run_tui(session, read=lambda _prompt: next(answers), out=out) == 0
+    text = out.getvalue()
+    assert "'x'?" in text and "'9'?" in text and "3 verdicts stored" in text
+    with ReviewStore(warehouse) as store:
+        got = {v.track_key: v.verdict for v in store.all()}
+    keys = [it["key"] for it in session.items]
+    assert got == {keys[0]: "accept", keys[1]: "pick", keys[3]: "not_on_aoty"}
