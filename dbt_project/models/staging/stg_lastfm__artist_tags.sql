@@ -3,7 +3,7 @@ with source as (
 )
 
 select
-    cast(artist_name as text) as artist_name,
+    coalesce(cast(artist_name as text), '') as artist_name,
     lower(trim(cast(tag as text))) as tag,
     cast(tag_count as bigint) as tag_count
 from source

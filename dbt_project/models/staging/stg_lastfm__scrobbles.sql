@@ -1,3 +1,5 @@
+-- Names: Last.fm sends "" for a missing artist/album; loaders on some engines store NULL.
+-- Both become "" here so joins on names behave the same everywhere.
 with source as (
     select * from {{ source('raw_lastfm', 'scrobbles') }}
 )
@@ -7,11 +9,11 @@ select
     cast(user_name as text) as user_name,
     cast(uts as bigint) as uts,
     cast(played_at as timestamp with time zone) as played_at,
-    cast(artist_name as text) as artist_name,
+    coalesce(cast(artist_name as text), '') as artist_name,
     nullif(cast(artist_mbid as text), '') as artist_mbid,
-    cast(album_name as text) as album_name,
+    coalesce(cast(album_name as text), '') as album_name,
     nullif(cast(album_mbid as text), '') as album_mbid,
-    cast(track_name as text) as track_name,
+    coalesce(cast(track_name as text), '') as track_name,
     nullif(cast(track_mbid as text), '') as track_mbid,
     cast(track_key as text) as track_key,
     cast(source as text) as source,

@@ -5,9 +5,9 @@ with source as (
 select
     cast(track_key as text) as track_key,
     cast(matcher_version as text) as matcher_version,
-    cast(artist_name as text) as artist_name,
-    cast(album_name as text) as album_name,
-    cast(track_name as text) as track_name,
+    coalesce(cast(artist_name as text), '') as artist_name,
+    coalesce(cast(album_name as text), '') as album_name,
+    coalesce(cast(track_name as text), '') as track_name,
     cast(match_type as text) as match_type,
     cast(confidence as text) as confidence,
     cast(score as double precision) as score,
