@@ -303,9 +303,8 @@ def load_lastfm(
             err = _cause(e, LastfmError)
             if err is None:
                 raise
-            # A private user (17) or exhausted retries mid-extract: nothing of this run was loaded;
-            # drop the half-extracted package so a later run does not load it.
-            pipeline.drop_pending_packages()
+            # A private user (17) or exhausted retries mid-extract: dlt discards the half-extracted
+            # package and keeps the old state, so nothing of this run is loaded, now or later.
             raise err from None
     finally:
         if own_client:

@@ -408,8 +408,7 @@ def import_file(path: str | os.PathLike[str], user: str, settings: Settings) -> 
         cause: BaseException | None = e
         while cause is not None and not isinstance(cause, ImportFileError):
             cause = cause.__cause__ or cause.__context__
-        if cause is not None:
-            pipeline.drop_pending_packages()
+        if cause is not None:  # failed while extracting: dlt discarded the package
             raise cause from None
         raise
     report.load_ids = list(info.loads_ids)
