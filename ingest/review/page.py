@@ -43,7 +43,7 @@ const DATA = JSON.parse(document.getElementById("sample").textContent);
 const items = DATA.items;
 let pos = 0, inflight = 0, saved = 0, timer = null;
 const queue = [];
-const state = window.__review = {latencies: [], saved: () => saved, pending: () => queue.length + inflight, errors: []};
+const state = window.__review = {latencies: [], handler: [], saved: () => saved, pending: () => queue.length + inflight, errors: []};
 const $ = id => document.getElementById(id);
 const esc = s => s == null ? "" : String(s).replace(/[&<>"]/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;"}[c]));
 const num = x => x == null ? "-" : (Math.abs(x) > 1.5 ? x.toFixed(1) : x.toFixed(3));
@@ -132,7 +132,11 @@ function key(k) {
 document.addEventListener("keydown", e => {
   if (e.ctrlKey || e.metaKey || e.altKey) return;
   const t0 = performance.now();
-  if (key(e.key)) { e.preventDefault(); requestAnimationFrame(() => state.latencies.push(performance.now() - t0)); }
+  if (key(e.key)) {
+    e.preventDefault();
+    state.handler.push(performance.now() - t0);  // our own work: state, DOM, queue
+    requestAnimationFrame(() => state.latencies.push(performance.now() - t0));  // until the frame that shows it
+  }
 });
 document.querySelectorAll("nav button").forEach(b => b.addEventListener("click", () => { key(b.dataset.k); b.blur(); }));
 $("who").textContent = "reviewer: " + DATA.reviewer;
