@@ -140,3 +140,30 @@ def measure(settings, world_precision: dict[str, float] | None = None,
     finally:
         conn.close()
     return level_quality(matches, verdicts, world_precision)
+
+
+def world_precision(world, thresholds=None) -> dict[str, float]:
+    """Precision per confidence level of the real matcher on a generated world, from its
+    ground truth: the figure the report shows next to the reviewed estimate.
+    Track matches count as right when the track is an acceptable one, album matches when
+    the album is the true one (or carries an acceptable track); artist matches are left
+    out (the world does not say which spellings only name the artist rightly)."""
+    from ingest.keys import track_key
+    from ingest.match.catalog import Catalog
+    from ingest.match.matcher import LastfmTrackRef, Matcher
+
+    refs = [LastfmTrackRef(track_key(s.artist, s.album, s.track), s.artist, s.album, s.track) for s in world.spellings]
+    results = Matcher(Catalog.from_world(world), thresholds).match(refs)
+    n = {lvl: 0 for lvl in LEVEL_ORDER}
+    k = {lvl: 0 for lvl in LEVEL_ORDER}
+    for s, r in zip(world.spellings, results):
+        if r.match_type == "track_match":
+            right = int(r.track_id) in s.acceptable_track_ids
+        elif r.match_type == "album_match":
+            albums = {world.tracks[t].album_id for t in s.acceptable_track_ids} | {s.truth_album_id}
+            right = int(r.album_id) in albums
+        else:
+            continue
+        n[r.confidence] += 1
+        k[r.confidence] += right
+    return {lvl: k[lvl] / n[lvl] for lvl in LEVEL_ORDER if n[lvl]}

@@ -62,3 +62,11 @@ def test_level_quality_hand_computed_case():
     fragment = html_fragment(list(rows.values()))
     assert "<td>69.9 % – 97.2 %</td>" in fragment and "world precision" in fragment
     assert fragment.count('class="warn"') == 4  # two rows and their two warnings
+
+
+def test_world_precision_per_level(world):
+    from ingest.review.quality import world_precision
+
+    figures = world_precision(world)
+    assert set(figures) <= {"high", "medium", "low"} and "high" in figures
+    assert 0.95 <= figures["high"] <= 1.0
