@@ -10,7 +10,9 @@
 | `api-csv`        | header artist,artist_mbid,album,album_mbid,track,track_mbid,timestamp,datetime   |
 | `csv`            | artist,album,track,timestamp with or without header; unix seconds or date text   |
 
-Bad rows are counted with their line numbers and skipped; good rows load. Timestamps of 0 and
+Bad rows (no track name, an unreadable or future timestamp, a wrong number of fields) are
+counted with their line numbers and skipped; good rows load. An empty artist is kept, as the
+API delivers such scrobbles too. Timestamps of 0 and
 placeholder dates that many rows share are kept and flagged `uts_is_placeholder`.
 
     python -m ingest.lastfm.importer PATH --user NAME
@@ -255,7 +257,7 @@ def _records_csv(lines: Iterator[str], fmt: str) -> Iterator[Record | BadRow | t
                 yield _NowPlaying
                 continue
             yield Record(
-                line=line, uts=parse_timestamp(get(time_col)), artist=_need(get("artist"), "artist"),
+                line=line, uts=parse_timestamp(get(time_col)), artist=get("artist"),
                 album=get("album"), track=_need(get("track"), "track"), artist_mbid=get("artist_mbid"),
                 album_mbid=get("album_mbid"), track_mbid=get("track_mbid"),
             )
@@ -273,7 +275,7 @@ def _records_1k(lines: Iterator[str]) -> Iterator[Record | BadRow]:
             if len(fields) != 6:
                 raise _Bad(f"expected 6 tab-separated fields, found {len(fields)}")
             user, ts, artist_mbid, artist, track_mbid, track = fields
-            yield Record(line=line_no, uts=parse_timestamp(ts), artist=_need(artist, "artist"), album="",
+            yield Record(line=line_no, uts=parse_timestamp(ts), artist=artist, album="",
                          track=_need(track, "track"), artist_mbid=artist_mbid, track_mbid=track_mbid,
                          user=user)
         except _Bad as e:
@@ -300,7 +302,7 @@ def _records_lastfmstats(text: str) -> Iterator[Record | BadRow]:
             uts = int(ms / 1000)
             if uts < 0 or uts > time.time() + FUTURE_SLACK_S:
                 raise _Bad(f"date {date!r} out of range")
-            yield Record(line=pos, uts=uts, artist=_need(item.get("artist"), "artist"),
+            yield Record(line=pos, uts=uts, artist=str(item.get("artist") or ""),
                          album=str(item.get("album") or ""), track=_need(item.get("track"), "track"))
         except (_Bad, TypeError, ValueError) as e:
             yield BadRow(pos, str(e) if isinstance(e, _Bad) else f"unreadable date {item.get('date')!r}")
