@@ -136,6 +136,19 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args, settings)
     except ConfigError as e:
         return _fail(str(e), EXIT_USAGE)
+    except Exception as e:  # the warehouse: locked by a run, unreachable, or not built yet
+        return _fail(_warehouse_hint(e, settings))
+
+
+def _warehouse_hint(e: Exception, settings: Settings) -> str:
+    text = f"{type(e).__name__}: {e}".strip()
+    if settings.warehouse == "duckdb" and "lock" in text.lower():
+        return (f"the warehouse {settings.duckdb_path} is in use by another process (a pipeline run?); "
+                f"try again when it has finished ({text.splitlines()[0]})")
+    if "does not exist" in text or "Catalog Error" in text or "UndefinedTable" in text:
+        return f"a table the review needs is missing; run the pipeline first (python -m ingest run). {text.splitlines()[0]}"
+    where = settings.duckdb_path if settings.warehouse == "duckdb" else "PostgreSQL (POSTGRES_DSN)"
+    return f"the warehouse {where} failed: {text.splitlines()[0]}"
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ function render() {
   $("item").dataset.key = it.key;
   $("item").innerHTML = `<main>
     <section><h2>Last.fm</h2><div class="big">${esc(l.track)}</div><div>${esc(l.artist)}</div><div class="muted">album: ${esc(l.album) || "(none)"}</div>
-      <p><b>${l.plays}</b> plays</p><div class="muted">last played:<br>${l.recent.map(esc).join("<br>")}</div></section>
+      <p><b>${l.plays}</b> plays</p><div class="muted">last played:<br>${l.recent.map(d => esc(String(d).replace("T", " ").slice(0, 16))).join("<br>")}</div></section>
     <section><h2>AOTY match</h2>${albumHtml(m.album, m.track_title)}</section>
     <section><h2>Score</h2><div class="big">${num(m.score)} · ${esc(m.confidence)}</div><div>${esc(m.match_type)}</div>
       <table><tr><td>artist</td><td>${num(comp.artist)}</td></tr><tr><td>album</td><td>${num(comp.album)}</td></tr><tr><td>track</td><td>${num(comp.track)}</td></tr></table>

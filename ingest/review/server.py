@@ -34,7 +34,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the tab closed before the answer arrived; the verdicts are stored already
 
     def _json(self, status: int, obj) -> None:
         self._send(status, json.dumps(obj).encode(), "application/json")
@@ -93,7 +96,12 @@ def serve_in_thread(session: ReviewSession, port: int = 0) -> tuple[ThreadingHTT
 
 
 def serve_forever(session: ReviewSession, port: int) -> int:
-    server = make_server(session, port=port, quiet=False)
+    try:
+        server = make_server(session, port=port, quiet=False)
+    except OSError as e:
+        print(f"error: cannot listen on 127.0.0.1:{port} ({e.strerror}); pass --port 0 for any free port "
+              "or another port number", file=sys.stderr)
+        return 2
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     print(f"Reviewing {len(session.items)} matches as {session.reviewer!r}: open {url}  (Ctrl-C to stop)",
           file=sys.stderr)
