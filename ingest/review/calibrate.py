@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -218,29 +219,36 @@ def svg_plot(rows: list[dict], proposal: Proposal, title: str) -> str:
     xs = [r["threshold"] for r in rows] or [0.0, 1.0]
     x0, x1 = min(xs), max(xs)
     x1 = x1 if x1 > x0 else x0 + 1e-6
-    px = lambda x: m + (x - x0) / (x1 - x0) * (w - 2 * m)  # noqa: E731
-    py = lambda y: h - m - y * (h - 2 * m)  # noqa: E731
     series = [("high_precision", "#c0392b", "precision (high)"), ("high_recall", "#e67e22", "recall (high)"),
               ("admitted_precision", "#2c3e50", "precision (admitted)"), ("admitted_recall", "#27ae60", "recall (admitted)")]
+    # Zoom the y axis on where the curves are: a precision of 0.99 vs 0.995 matters.
+    values = [r[k] for r in rows for k, _, _ in series if r[k] is not None] or [0.0]
+    y0 = max(0.0, math.floor(min(values) * 20) / 20 - 0.05)
+    px = lambda x: m + (x - x0) / (x1 - x0) * (w - 2 * m)  # noqa: E731
+    py = lambda y: h - m - (y - y0) / (1 - y0) * (h - 2 * m)  # noqa: E731
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="11">',
              f'<rect width="{w}" height="{h}" fill="white"/>',
              f'<text x="{m}" y="20" font-size="13">{_esc(title)}</text>',
-             f'<line x1="{m}" y1="{py(0)}" x2="{w - m}" y2="{py(0)}" stroke="#888"/>',
-             f'<line x1="{m}" y1="{py(0)}" x2="{m}" y2="{py(1)}" stroke="#888"/>']
-    for y in (0, 0.25, 0.5, 0.75, 0.9, 1.0):
+             f'<line x1="{m}" y1="{py(y0)}" x2="{w - m}" y2="{py(y0)}" stroke="#888"/>',
+             f'<line x1="{m}" y1="{py(y0)}" x2="{m}" y2="{py(1)}" stroke="#888"/>']
+    for i in range(6):
+        y = y0 + (1 - y0) * i / 5
         parts.append(f'<text x="{m - 6}" y="{py(y) + 4}" text-anchor="end">{y:.2f}</text>'
                      f'<line x1="{m}" y1="{py(y)}" x2="{w - m}" y2="{py(y)}" stroke="#eee"/>')
     for x in sorted({xs[0], xs[-1], *(xs[:: max(1, len(xs) // 6)])}):
         parts.append(f'<text x="{px(x)}" y="{h - m + 16}" text-anchor="middle">{x:.2f}</text>')
     parts.append(f'<text x="{w / 2}" y="{h - 12}" text-anchor="middle">score threshold</text>')
+    at: dict[float, list[str]] = {}
     for level, t in proposal.thresholds.items():
+        at.setdefault(round(t, 4), []).append(level)
+    for t, levels in at.items():
         if x0 <= t <= x1:
-            parts.append(f'<line x1="{px(t)}" y1="{py(0)}" x2="{px(t)}" y2="{py(1)}" stroke="#999" stroke-dasharray="4 3"/>'
-                         f'<text x="{px(t) + 3}" y="{py(1) - 4}">{level}</text>')
+            parts.append(f'<line x1="{px(t)}" y1="{py(y0)}" x2="{px(t)}" y2="{py(1)}" stroke="#999" stroke-dasharray="4 3"/>'
+                         f'<text x="{px(t) + 3}" y="{py(1) - 4}">{"/".join(levels)} {t:g}</text>')
     for i, (key, colour, label) in enumerate(series):
         pts = " ".join(f"{px(r['threshold']):.1f},{py(r[key]):.1f}" for r in rows if r[key] is not None)
         parts.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        parts.append(f'<text x="{w - m - 150}" y="{py(0.45) + 14 * i}" fill="{colour}">{label}</text>')
+        parts.append(f'<text x="{m + 10}" y="{py(y0) - 60 + 14 * i}" fill="{colour}">{label}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 
