@@ -526,7 +526,10 @@ def _make_handler(site: AotySite) -> type[BaseHTTPRequestHandler]:
             for k, v in (headers or {}).items():
                 self.send_header(k, v)
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):  # the browser navigated away: fine
+                self.close_connection = True
 
         def _send_truncated(self, body: bytes) -> None:
             # No Content-Length: the body ends where the connection closes, so the browser
@@ -535,7 +538,10 @@ def _make_handler(site: AotySite) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Connection", "close")
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
             self.close_connection = True
 
     return Handler
