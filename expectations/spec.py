@@ -12,22 +12,16 @@ aggregate probes) so that failures come back with the offending rows identified.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
-
-import great_expectations as gx
+from typing import Any
 
 ROW_KEY = "row_key"
-
-# An expectation is built lazily: GX expectation objects are mutable and bound to a
-# suite once added, so each run makes fresh ones.
-ExpectationFactory = Callable[[], gx.expectations.Expectation]
 
 
 @dataclass(frozen=True)
 class Probe:
     name: str  # unique within its suite; becomes the GX data asset name
     sql: str  # fully rendered for the engine
-    expectations: tuple[Any, ...]  # GX expectation instances
+    expectations: tuple[Any, ...]  # GX expectation instances, made fresh for each run
     tables: tuple[str, ...] = ()  # schema.table it reads: checked for existence first
 
 
@@ -44,7 +38,8 @@ class GateConfig:
     """Thresholds of the gate. Defaults are the seed world's targets."""
 
     match_share_floor: float = 0.80  # share of scrobbles matched to an AOTY track or album
-    high_confidence_floor: float = 0.60  # share of matched scrobbles matched with high confidence
+    high_confidence_floor: float = 0.60  # share of matched track keys matched with high confidence (warning)
+    coverage_floor: float = 0.50  # share of ALL scrobbles reaching a track, AOTY's gaps included (warning)
     min_row_ratio: float = 0.5  # a table shrinking to this share of the last published run or below fails
     max_raw_age_hours: float = 48.0  # freshness of the raw loads
     vector_dim: int = 128
@@ -54,12 +49,13 @@ class GateConfig:
 
     @classmethod
     def from_env(cls, env: dict[str, str]) -> "GateConfig":
-        """GX_MATCH_SHARE_FLOOR, GX_HIGH_CONFIDENCE_FLOOR, GX_MIN_ROW_RATIO, GX_MAX_RAW_AGE_HOURS."""
+        """GX_MATCH_SHARE_FLOOR, GX_HIGH_CONFIDENCE_FLOOR, GX_COVERAGE_FLOOR, GX_MIN_ROW_RATIO, GX_MAX_RAW_AGE_HOURS."""
         from ingest.config import ConfigError
 
         names = {
             "match_share_floor": "GX_MATCH_SHARE_FLOOR",
             "high_confidence_floor": "GX_HIGH_CONFIDENCE_FLOOR",
+            "coverage_floor": "GX_COVERAGE_FLOOR",
             "min_row_ratio": "GX_MIN_ROW_RATIO",
             "max_raw_age_hours": "GX_MAX_RAW_AGE_HOURS",
         }

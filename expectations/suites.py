@@ -18,17 +18,20 @@ from .spec import ROW_KEY, Probe, Suite, SuiteContext
 
 E = gx.expectations
 
-# Marts the gate validates and publishes, with their key columns.
+# Marts the gate validates and publishes, with their key columns (surrogate keys, text).
 MART_KEYS: dict[str, tuple[str, ...]] = {
-    "artists": ("artist_id",),
-    "albums": ("album_id",),
-    "tracks": ("track_id",),
-    "user_track_interactions": ("user_name", "track_id"),
-    "track_features": ("track_id",),
-    "unmatched_scrobbles": ("track_key",),
+    "artists": ("artist_sk",),
+    "albums": ("album_sk",),
+    "tracks": ("track_sk",),
+    "user_track_interactions": ("user_name", "track_sk"),
+    "track_features": ("track_sk",),
+    "unmatched_scrobbles": ("scrobble_id",),
 }
 # Marts that may legitimately be empty (a perfect match leaves nothing unmatched).
 MAY_BE_EMPTY = {"unmatched_scrobbles"}
+# unmatched_scrobbles.reason values meaning "AOTY does not have this music": they measure
+# AOTY's coverage, not the matcher, so the matched share leaves them out.
+ABSENT_FROM_AOTY = ("no_aoty_match", "review_not_on_aoty")
 
 RAW_TABLES = (
     f"{RAW_LASTFM}.scrobbles",
@@ -136,45 +139,55 @@ def _values(ctx: SuiteContext, table: str, key: str, cols: list[str], *exps) -> 
 
 
 def mart_artists(ctx: SuiteContext) -> Suite:
-    return _mart(ctx, "artists", "One row per AOTY artist.")
+    return _mart(ctx, "artists", "One row per AOTY artist.",
+                 _values(ctx, "artists", "artist_sk",
+                         ["aoty_critic_score", "aoty_user_score", "aoty_album_count", "lastfm_listeners", "lastfm_plays"],
+                         *_scores("aoty_critic_score", "aoty_user_score"),
+                         *_counts("aoty_album_count", "lastfm_listeners", "lastfm_plays")))
+
+
+def _scores(*cols: str) -> list:
+    return [_between(c, 0, 100, f"{c} in 0-100") for c in cols]
+
+
+def _counts(*cols: str) -> list:
+    return [_between(c, 0, None, f"{c} >= 0") for c in cols]
 
 
 def mart_albums(ctx: SuiteContext) -> Suite:
-    c = ctx.config
-    return _mart(ctx, "albums", "One row per AOTY album, with scores and decade.",
-                 _values(ctx, "albums", "album_id",
-                         ["critic_score", "user_score", "critic_review_count", "user_rating_count", "decade"],
-                         _between("critic_score", 0, 100, "critic score in 0-100"),
-                         _between("user_score", 0, 100, "user score in 0-100"),
-                         _between("critic_review_count", 0, None, "review counts >= 0"),
-                         _between("user_rating_count", 0, None, "rating counts >= 0"),
-                         _between("decade", c.min_decade, 2030, f"decade between {c.min_decade} and 2030"),
-                         E.ExpectColumnValuesToBeInSet(column="decade", value_set=list(range(c.min_decade, 2031, 10)),
-                                                       notes="a decade is a year divisible by 10")),
-                 orphan_probe(ctx, "artist_exists", f"{AUDIT}.albums", ("artist_id",), f"{AUDIT}.artists", ("artist_id",)))
+    lo = ctx.config.min_decade
+    return _mart(ctx, "albums", "One row per AOTY album, with scores and counts.",
+                 _values(ctx, "albums", "album_sk",
+                         ["critic_score", "user_score", "critic_review_count", "user_rating_count", "track_count",
+                          "lastfm_listeners", "lastfm_plays", "release_year"],
+                         *_scores("critic_score", "user_score"),
+                         *_counts("critic_review_count", "user_rating_count", "track_count", "lastfm_listeners",
+                                  "lastfm_plays"),
+                         _between("release_year", lo, 2100, f"release year between {lo} and 2100")),
+                 orphan_probe(ctx, "artist_exists", f"{AUDIT}.albums", ("artist_sk",), f"{AUDIT}.artists", ("artist_sk",)))
 
 
 def mart_tracks(ctx: SuiteContext) -> Suite:
     return _mart(ctx, "tracks", "One row per AOTY track.",
-                 _values(ctx, "tracks", "track_id", ["rating", "rating_count", "duration_s"],
-                         _between("rating", 0, 100, "track rating in 0-100"),
-                         _between("rating_count", 0, None, "rating counts >= 0"),
-                         _between("duration_s", 0, None, "durations >= 0")),
-                 orphan_probe(ctx, "album_exists", f"{AUDIT}.tracks", ("album_id",), f"{AUDIT}.albums", ("album_id",)))
+                 _values(ctx, "tracks", "track_sk",
+                         ["aoty_rating", "aoty_rating_count", "duration_s", "lastfm_listeners", "lastfm_plays"],
+                         *_scores("aoty_rating"),
+                         *_counts("aoty_rating_count", "duration_s", "lastfm_listeners", "lastfm_plays")),
+                 orphan_probe(ctx, "album_exists", f"{AUDIT}.tracks", ("album_sk",), f"{AUDIT}.albums", ("album_sk",)))
 
 
 def mart_user_track_interactions(ctx: SuiteContext) -> Suite:
-    key = D.concat_key(ctx.engine, "user_name", "track_id")
+    key = D.concat_key(ctx.engine, "user_name", "track_sk")
     plays = (f"select {key} as {ROW_KEY}, play_count from {AUDIT}.user_track_interactions "
              f"where play_count is null or play_count < 1")
     return _mart(ctx, "user_track_interactions", "One row per (user, track) listened to.",
-                 # Only offenders come back: the table is the biggest mart.
+                 # Only offenders come back: this is the biggest mart.
                  Probe("play_count", plays, (
-                     _between("play_count", 1, None, "play counts >= 1"),
-                     E.ExpectColumnValuesToNotBeNull(column="play_count", notes="play count is set"),
+                     E.ExpectColumnValuesToNotBeNull(column="play_count", notes="play_count is set"),
+                     _between("play_count", 1, None, "play_count >= 1"),
                  ), (f"{AUDIT}.user_track_interactions",)),
-                 orphan_probe(ctx, "track_exists", f"{AUDIT}.user_track_interactions", ("track_id",),
-                              f"{AUDIT}.tracks", ("track_id",)),
+                 orphan_probe(ctx, "track_exists", f"{AUDIT}.user_track_interactions", ("track_sk",),
+                              f"{AUDIT}.tracks", ("track_sk",)),
                  orphan_probe(ctx, "user_exists", f"{AUDIT}.user_track_interactions", ("user_name",),
                               f"{RAW_LASTFM}.users", ("user_name",)))
 
@@ -182,56 +195,78 @@ def mart_user_track_interactions(ctx: SuiteContext) -> Suite:
 def mart_track_features(ctx: SuiteContext) -> Suite:
     c = ctx.config
     vec = "content_vector"
-    sql = (f"select {D.as_text(ctx.engine, 'track_id')} as {ROW_KEY}, {D.array_length(ctx.engine, vec)} as vector_length, "
-           f"{D.l2_norm(ctx.engine, vec)} as vector_norm from {AUDIT}.track_features")
-    return _mart(ctx, "track_features", f"Content vectors: length {c.vector_dim}, unit norm.",
-                 Probe("content_vector", sql, (
-                     _between("vector_length", c.vector_dim, c.vector_dim, f"content vectors have length {c.vector_dim}"),
+    sql = (f"select {D.as_text(ctx.engine, 'track_sk')} as {ROW_KEY}, {D.array_length(ctx.engine, vec)} as vector_length, "
+           f"{D.l2_norm(ctx.engine, vec)} as vector_norm, decade, critic_score, user_score, track_rating, "
+           f"album_rating, popularity from {AUDIT}.track_features")
+    lo = c.min_decade
+    return _mart(ctx, "track_features", f"Content features: vectors of length {c.vector_dim} and unit norm.",
+                 Probe("values", sql, (
+                     _between("vector_length", c.vector_dim, c.vector_dim, f"content_vector has length {c.vector_dim}"),
                      _between("vector_norm", 1 - c.vector_norm_tolerance, 1 + c.vector_norm_tolerance,
-                              "content vectors have unit norm"),
+                              "content_vector has unit norm"),
+                     E.ExpectColumnValuesToBeInSet(column="decade", value_set=list(range(lo, 2101, 10)),
+                                                   notes=f"decade is plausible: a multiple of 10 in {lo}-2100"),
+                     *_scores("critic_score", "user_score", "track_rating", "album_rating"),
+                     _between("popularity", 0, None, "popularity >= 0"),
                  ), (f"{AUDIT}.track_features",)),
-                 orphan_probe(ctx, "track_exists", f"{AUDIT}.track_features", ("track_id",),
-                              f"{AUDIT}.tracks", ("track_id",)))
+                 orphan_probe(ctx, "track_exists", f"{AUDIT}.track_features", ("track_sk",),
+                              f"{AUDIT}.tracks", ("track_sk",)))
 
 
 def mart_unmatched_scrobbles(ctx: SuiteContext) -> Suite:
-    return _mart(ctx, "unmatched_scrobbles", "Scrobbled tracks the matcher could not place.", blocking=False)
+    return _mart(ctx, "unmatched_scrobbles", "Scrobbles that reach no AOTY track, with the reason.")
 
 
 # --- matching ------------------------------------------------------------------------------------
 def _shares_sql(ctx: SuiteContext) -> str:
-    """Scrobble-weighted shares: matched = scrobbles that reached an interaction."""
+    """Scrobble-weighted: interactions count matched plays, unmatched_scrobbles one row per scrobble."""
+    absent = ", ".join(f"'{r}'" for r in ABSENT_FROM_AOTY)
     return (
         f"with m as (select coalesce(sum(play_count), 0) as matched from {AUDIT}.user_track_interactions), "
-        f"u as (select coalesce(sum(scrobble_count), 0) as unmatched from {AUDIT}.unmatched_scrobbles) "
-        f"select 'scrobbles' as {ROW_KEY}, m.matched, u.unmatched, "
-        f"case when m.matched + u.unmatched = 0 then 0.0 else 1.0 * m.matched / (m.matched + u.unmatched) end as matched_share "
+        f"u as (select count(*) as unmatched, "
+        f"coalesce(sum(case when reason in ({absent}) then 1 else 0 end), 0) as absent_from_aoty "
+        f"from {AUDIT}.unmatched_scrobbles) "
+        f"select 'scrobbles' as {ROW_KEY}, m.matched, u.unmatched, u.absent_from_aoty, "
+        f"case when m.matched + u.unmatched - u.absent_from_aoty = 0 then 0.0 "
+        f"else 1.0 * m.matched / (m.matched + u.unmatched - u.absent_from_aoty) end as matched_share, "
+        f"case when m.matched + u.unmatched = 0 then 0.0 "
+        f"else 1.0 * m.matched / (m.matched + u.unmatched) end as overall_share "
         f"from m cross join u")
 
 
 def matching(ctx: SuiteContext) -> Suite:
     floor = ctx.config.match_share_floor
-    return Suite("matching", True, f"At least {floor:.0%} of scrobbles are matched to AOTY.", (
+    return Suite("matching", True,
+                 f"At least {floor:.0%} of the scrobbles of music AOTY lists reach an AOTY track.", (
         Probe("matched_share", _shares_sql(ctx), (
-            _between("matched_share", floor, 1, f"share of scrobbles matched >= {floor:.0%}"),
+            _between("matched_share", floor, 1,
+                     f"share of scrobbles matched >= {floor:.0%} (scrobbles AOTY does not list left out)"),
         ), (f"{AUDIT}.user_track_interactions", f"{AUDIT}.unmatched_scrobbles")),
     ))
 
 
-def matching_confidence(ctx: SuiteContext) -> Suite:
-    floor = ctx.config.high_confidence_floor
+def matching_quality(ctx: SuiteContext) -> Suite:
+    c = ctx.config
+    # The current matcher version: the one that wrote the latest match row.
     sql = (f"select 'track_matches' as {ROW_KEY}, "
            f"1.0 * sum(case when confidence = 'high' then 1 else 0 end) / nullif(count(*), 0) as high_confidence_share "
-           f"from {RAW_MATCHING}.track_matches where match_type <> 'no_match'")
-    return Suite("matching_confidence", False, f"At least {floor:.0%} of matched tracks are high-confidence.", (
+           f"from {RAW_MATCHING}.track_matches where match_type <> 'no_match' and matcher_version = "
+           f"(select matcher_version from {RAW_MATCHING}.track_matches order by matched_at desc limit 1)")
+    return Suite("matching_quality", False,
+                 f"High-confidence matches >= {c.high_confidence_floor:.0%}; overall coverage >= {c.coverage_floor:.0%}.", (
         Probe("high_confidence_share", sql, (
-            _between("high_confidence_share", floor, 1, f"share of high-confidence matches >= {floor:.0%}"),
+            _between("high_confidence_share", c.high_confidence_floor, 1,
+                     f"share of high-confidence matches >= {c.high_confidence_floor:.0%}"),
         ), (f"{RAW_MATCHING}.track_matches",)),
+        Probe("coverage", _shares_sql(ctx), (
+            _between("overall_share", c.coverage_floor, 1,
+                     f"share of all scrobbles reaching an AOTY track >= {c.coverage_floor:.0%}"),
+        ), (f"{AUDIT}.user_track_interactions", f"{AUDIT}.unmatched_scrobbles")),
     ))
 
 
 SUITES = (raw_inputs, raw_freshness, mart_artists, mart_albums, mart_tracks, mart_user_track_interactions,
-          mart_track_features, mart_unmatched_scrobbles, matching, matching_confidence)
+          mart_track_features, mart_unmatched_scrobbles, matching, matching_quality)
 
 
 def build_suites(ctx: SuiteContext) -> list[Suite]:

@@ -38,15 +38,16 @@ def _copy_data_docs(settings: Settings, dest: Path) -> bool:
 def _copy_dbt_docs(settings: Settings, dest: Path) -> bool:
     from ingest.transform import docs_generate
 
-    target = Path(docs_generate(settings))
-    if target.is_file():
-        target = target.parent
-    if not (target / "index.html").exists():
-        raise RuntimeError(f"dbt docs generate wrote no index.html into {target}")
-    dest.mkdir(parents=True)
-    for name in ("index.html", "static_index.html", "manifest.json", "catalog.json"):
-        if (target / name).exists():
-            shutil.copy2(target / name, dest / name)
+    # dbt writes its whole target (compiled SQL, run artifacts) there: keep only the docs.
+    work = dest.with_name(dest.name + "-target")
+    try:
+        target = Path(docs_generate(settings, work))
+        dest.mkdir(parents=True)
+        for name in ("index.html", "manifest.json", "catalog.json"):
+            if (target / name).exists():
+                shutil.copy2(target / name, dest / name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return True
 
 

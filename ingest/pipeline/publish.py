@@ -95,10 +95,13 @@ def publish(settings: Settings, tables: list[str], *, run_id: str) -> dict[str, 
     conn = connect(settings)
     counts: dict[str, int] = {}
     try:
-        cur = conn.cursor()
         if settings.warehouse == "duckdb":
+            # A duckdb cursor is a connection of its own: run the transaction on conn itself.
+            cur = conn
             cur.execute("begin transaction")
-        # psycopg2 opens the transaction implicitly; PostgreSQL DDL is transactional.
+        else:
+            # psycopg2 opens the transaction implicitly; PostgreSQL DDL is transactional.
+            cur = conn.cursor()
         cur.execute(f"create schema if not exists {ANALYTICS}")
         _ensure_ops(cur)
         for t in tables:
