@@ -16,6 +16,16 @@ from .normalize import artist_key, artist_variants, normalize_name, parse_album,
 _VERSION_CODES: dict[str | None, int] = {None: 0}
 
 
+_EDITION_CODES: dict[str | None, int] = {None: 0}
+
+
+def edition_code(edition: str | None) -> int:
+    code = _EDITION_CODES.get(edition)
+    if code is None:
+        code = _EDITION_CODES[edition] = len(_EDITION_CODES)
+    return code
+
+
 def version_code(version: str | None) -> int:
     """Small int per version label, so versions compare as numpy arrays."""
     code = _VERSION_CODES.get(version)
@@ -57,6 +67,7 @@ class Catalog:
     album_title: list[str] = field(default_factory=list)  # normalized full title
     album_base: list[str] = field(default_factory=list)  # normalized title without edition/year
     album_edition: list[str | None] = field(default_factory=list)
+    album_edition_code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
     album_is_original: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     album_year: list[int | None] = field(default_factory=list)
     album_format: list[str | None] = field(default_factory=list)
@@ -127,6 +138,7 @@ class Catalog:
         cat.track_album = np.asarray(t_album, dtype=np.int64)
         cat.track_version = np.asarray(t_version, dtype=np.int16)
         cat.album_is_original = np.asarray(originals, dtype=bool)
+        cat.album_edition_code = np.asarray([edition_code(e) for e in cat.album_edition], dtype=np.int16)
         cat.artist_albums = dict(artist_albums)
         cat.artist_names = list(cat.artist_albums)
         return cat

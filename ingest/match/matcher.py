@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .catalog import Catalog, version_code
+from .catalog import Catalog, edition_code, version_code
 from .normalize import (UNCERTAIN_VERSION, artist_key, artist_variants, is_placeholder, normalize_name,
                         parse_album, parse_artist, parse_track)
 from .thresholds import Thresholds
@@ -111,6 +111,8 @@ class Matcher:
         self.th = thresholds or Thresholds.load()
         self.workers = workers
         self.version = version
+        self._titles: dict[tuple[str, str], list[int]] | None = None
+        self._title_index()  # part of building the index, not of matching
         self._block_cache: dict[str, tuple[np.ndarray, np.ndarray, list[str], np.ndarray, list[str], list[str]]] = {}
 
     # --- blocking ------------------------------------------------------------------------
@@ -146,7 +148,50 @@ class Matcher:
         return out
 
     # --- probes --------------------------------------------------------------------------
-    def _probes(self, refs: Sequence[LastfmTrackRef]) -> tuple[list[_Probe], list[str | None]]:
+    # --- exact fast path ---------------------------------------------------------------
+    def _title_index(self) -> dict[tuple[str, str], list[int]]:
+        if self._titles is None:
+            cat = self.cat
+            idx: dict[tuple[str, str], list[int]] = defaultdict(list)
+            for key, albums in cat.artist_albums.items():
+                for a in albums:
+                    for j in cat.album_tracks[a].tolist():
+                        idx[(key, cat.track_title[j])].append(j)
+            self._titles = dict(idx)
+        return self._titles
+
+    def _exact(self, keys: Sequence[str], title: str, album: str, edition: str | None, version: int,
+               best: _Best) -> bool:
+        """Most scrobbles name the artist and title exactly as the catalog does (after normalization):
+        settle those with a dict lookup and a few album comparisons instead of a fuzzy block."""
+        titles, cat, th = self._title_index(), self.cat, self.th
+        hits: list[int] = []
+        for k in keys:
+            hits.extend(titles.get((k, title), ()))
+        hits = [j for j in dict.fromkeys(hits) if cat.track_version[j] == version]
+        if not hits:
+            return False
+        scored = []
+        for j in hits:
+            a = int(cat.track_album[j])
+            b = fuzz.ratio(album, cat.album_base[a]) / 100 if album else None
+            comb = (th.w_track + th.w_album * b + th.w_artist) / (th.w_track + th.w_album + th.w_artist) if album else 1.0
+            year = cat.album_year[a] or 3000
+            rank = (comb + 0.002 * (cat.album_edition[a] == edition) + 0.001 * bool(cat.album_is_original[a])
+                    - 1e-6 * (year - 1900))
+            scored.append((rank, j, comb, b, a))
+        scored.sort(key=lambda x: -x[0])
+        rank, j, comb, b, a = scored[0]
+        if album and (b is None or b < th.album_min):
+            return False  # the named album is not where this title is: let the fuzzy block look
+        best.rank, best.score, best.track, best.t, best.a, best.b = rank, comb, j, 1.0, 1.0, b
+        best.version_ok, best.artist_score = True, 1.0
+        if album:
+            best.album, best.album_score, best.album_rank = a, b or 0.0, rank
+        best.others = [(r, jj, c) for r, jj, c, _b, _a in scored[1:]]
+        return True
+
+    def _probes(self, refs: Sequence[LastfmTrackRef], best: list[_Best]) -> tuple[list[_Probe], list[str | None]]:
         probes: list[_Probe] = []
         reasons: list[str | None] = [None] * len(refs)
         pending: list[tuple[int, list[str], dict]] = []  # refs whose artist needs the fuzzy fallback
@@ -166,6 +211,10 @@ class Matcher:
             )
             readings: list[tuple[tuple[str, ...], list[tuple[str, float]]]] = []
             title = normalize_name(pt.title)
+            if not common["truncated"] and not uncertain:
+                whole = [k for k in _whole_keys(ref.artist) if k in index]
+                if whole and self._exact(whole, title, album, pal.edition, common["version"], best[r]):
+                    continue
             forms = [(title, 0.0)]
             for alt in (pt.title_without_tail, *pt.alt_titles):
                 if alt:
@@ -226,7 +275,8 @@ class Matcher:
             B[:-1] = process.cdist(qalbums, album_base, scorer=fuzz.ratio, dtype=np.float32, workers=1) / 100
             truncated_albums = {p.album for p in probes if p.truncated}
             for a, i in arow.items():
-                _prefix_boost(B[i], a, album_base, a in truncated_albums, th)
+                if a in truncated_albums or B[i].max(initial=0) < 0.97:
+                    _prefix_boost(B[i], a, album_base, a in truncated_albums, th)
         t_idx = np.fromiter((trow[p.title] for p in probes), dtype=np.int64, count=n_p)
         b_idx = np.fromiter((arow.get(p.album, -1) for p in probes), dtype=np.int64, count=n_p)
         has_b = b_idx >= 0
@@ -234,8 +284,8 @@ class Matcher:
         pen = np.fromiter((p.penalty for p in probes), dtype=np.float32, count=n_p)
         ver = np.fromiter((p.version for p in probes), dtype=np.int16, count=n_p)
         # Tie-breaks between equal scores: the edition the scrobble names, else the original, else the earliest.
-        editions = [cat.album_edition[i] for i in albums]
-        ed_match = np.asarray([[e == p.edition for e in editions] for p in probes], dtype=np.float32).reshape(n_p, n_alb)
+        p_ed = np.fromiter((edition_code(p.edition) for p in probes), dtype=np.int16, count=n_p)
+        ed_match = (cat.album_edition_code[albums][None, :] == p_ed[:, None]).astype(np.float32)
         years = np.asarray([cat.album_year[i] or 3000 for i in albums], dtype=np.float32)
         album_tb = 0.002 * ed_match + (0.001 * cat.album_is_original[albums] - 1e-6 * (years - 1900))[None, :]
         Bp = B[b_idx]  # (probes, albums); row -1 is the zero row
@@ -250,7 +300,8 @@ class Matcher:
                               workers=self.workers if len(titles) * n_trk > 200_000 else 1) / 100
             truncated = {p.title for p in probes if p.truncated}
             for t, i in trow.items():
-                _prefix_boost(T[i], t, choices, t in truncated, th)
+                if t in truncated or T[i].max(initial=0) < 0.97:
+                    _prefix_boost(T[i], t, choices, t in truncated, th)
             Tp = T[t_idx]
             Bt = Bp[:, pos]
             comb = np.where(has_b[:, None], (wt * Tp + wb * Bt + wa * a_s[:, None]) / (wt + wb + wa),
@@ -296,7 +347,8 @@ class Matcher:
         th, cat = self.th, self.cat
         seen = {b.track}
         cands: list[Candidate] = []
-        for _rank, j, s in sorted(b.others, key=lambda x: -x[0]):
+        b.others.sort(key=lambda x: -x[0])
+        for _rank, j, s in b.others:
             if j in seen:
                 continue
             seen.add(j)
@@ -355,7 +407,9 @@ class Matcher:
         """No album named, and another release (not an edition of the same album) has an equally good track."""
         cat = self.cat
         base = cat.album_base[album]
-        for _rank, j, s in b.others:
+        for rank, j, s in b.others:  # sorted by rank, best first
+            if rank < b.rank - 0.01:
+                break
             if s >= b.score - 1e-6 and j != b.track and cat.album_base[int(cat.track_album[j])] != base:
                 return True
         return False
@@ -367,8 +421,8 @@ class Matcher:
         out: list[MatchResult] = []
         for start in range(0, len(refs), chunk):
             part = refs[start:start + chunk]
-            probes, reasons = self._probes(part)
             best = [_Best() for _ in part]
+            probes, reasons = self._probes(part, best)
             by_key: dict[str, list[_Probe]] = defaultdict(list)
             for p in probes:
                 by_key[p.artist_key].append(p)

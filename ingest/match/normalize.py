@@ -483,6 +483,8 @@ def artist_variants(s: str | None) -> tuple[str, ...]:
     without featured names, then each name of a collaboration ("A & B", "A, B", "A x B")."""
     if not s or is_placeholder(s):
         return ()
+    if s.isascii() and not _ARTIST_HINT_RE.search(s):  # one plain name
+        return (artist_key(s),)
     out: list[str] = []
     for cand in (s, parse_artist(s).main):
         k = artist_key(cand)
@@ -512,6 +514,8 @@ def parse_album(s: str | None) -> ParsedAlbum:
     """ "Album (Deluxe Edition) (2011)" → ParsedAlbum("Album", "deluxe", 2011)."""
     if s is None or is_placeholder(s):
         return ParsedAlbum("", is_placeholder=True)
+    if s.isascii() and not _ALBUM_HINT_RE.search(s):
+        return ParsedAlbum(" ".join(s.split()))
     t = _DISC_RE.sub("", s.strip())
     t = _ALBUM_FORMAT_RE.sub("", t) or t
     p = _strip_suffixes(t)
@@ -523,6 +527,12 @@ def parse_album(s: str | None) -> ParsedAlbum:
     return ParsedAlbum(title, p.edition, p.year, False, p.truncated)
 
 
+# Without any of these a (ASCII) name has nothing for the parsers to take apart: fast paths.
+_TRACK_HINT_RE = re.compile(
+    r"[()\[\]{}<>\-~/|…]|\.\.|^\s*\d|\b(?:feat|ft|featuring|remaster(?:ed)?)\b", re.I)
+_ALBUM_HINT_RE = re.compile(
+    r"[()\[\]{}<>\-~/|…]|\.\.|\b(?:feat|ft|featuring|remaster(?:ed)?|disc|disk|cd\s*\d)\b", re.I)
+_ARTIST_HINT_RE = re.compile(r"[&,/;+(\[]|\b(?:and|x|vs|with|feat|ft|featuring)\b", re.I)
 _BARE_NUMBER_RE = re.compile(r"^([1-9]\d?)\s+(?=\S)")
 _TRACKNO_RE = re.compile(r"^\s*(?:(\d{1,3})\s*(?:[-.)_:]|\s-\s)\s*|(0\d)\s+)(?=\S)")
 
@@ -533,6 +543,8 @@ def parse_track(s: str | None) -> ParsedTrack:
     "Artist" and title_after_artist "Song", featured ("X",), version "live", track_number 3)."""
     if s is None or is_placeholder(s):
         return ParsedTrack("", is_placeholder=True)
+    if s.isascii() and not _TRACK_HINT_RE.search(s):  # most titles: nothing to take apart
+        return ParsedTrack(" ".join(s.split()))
     raw = " ".join(unicodedata.normalize("NFKC", s).split())
     number = None
     alt: list[str] = []
