@@ -16,9 +16,15 @@
 {%- endmacro %}
 
 {#- The admission rule as one string, stored with incremental rows: when the rule changes
-    (matcher version, confidences, minimum score, reviews present), earlier rows are stale. -#}
+    (matcher version, confidences, minimum score, the review overrides' content), earlier rows are stale. -#}
 {% macro resolution_rule_sql() -%}
-    ({{ current_matcher_version_sql() }} || '|{{ var("match_confidences") | join(",") }}|{{ var("match_min_score") }}')
+    {%- set reviews = optional_relation(var('match_reviews_schema'), var('match_reviews_table')) -%}
+    ({{ current_matcher_version_sql() }} || '|{{ var("match_confidences") | join(",") }}|{{ var("match_min_score") }}'
+    {%- if reviews is not none %}
+     || '|reviews:' || (select coalesce(md5({{ string_agg_ordered(
+            "cast(track_key as text) || ':' || coalesce(cast(verdict as text), '') || ':' || coalesce(cast(chosen_track_id as text), '')",
+            'track_key', ',') }}), '') from {{ reviews }})
+    {%- endif %})
 {%- endmacro %}
 
 {#- pre_hook of the incremental marts: if the admission rule changed since the rows were
