@@ -378,7 +378,8 @@ def _microdata_rating(tree: LexborHTMLParser) -> tuple[float | None, int | None]
 
 def _detail_rows(tree: LexborHTMLParser) -> list[tuple[str, LexborNode]]:
     """(label, row) for the info box rows: 'release date', 'format', 'label', 'genres', ..."""
-    rows = tree.css(".albumTopBox.info .detailRow") or tree.css(".detailRow") or tree.css("[class*=detailrow i]")
+    rows = (tree.css(".albumTopBox.info .detailRow") or tree.css(".detailRow") or tree.css("[class*=detailrow i]")
+            or tree.css("[class*=detail i][class*=row i]"))
     out = []
     for row in rows:
         if _inside(row, "albumblock"):
@@ -527,6 +528,8 @@ def parse_album(html: str, url: str = "") -> AlbumRecord | ParseError | Challeng
         return ParseError(url, "album", "artist", "neither JSON-LD byArtist nor .artistTitle a")
 
     rows = _detail_rows(tree)
+    if not rows:  # every album page has its info box; without it the page is not what we think
+        return ParseError(url, "album", "detailRow", "no info box rows (.albumTopBox.info .detailRow): markup drifted?")
     release_date, release_year = parse_date(str(ld.get("datePublished"))) if ld and ld.get("datePublished") else (None, None)
     if release_date is None:
         date_row = next((r for label, r in rows if "release" in label or label == "date"), None)
@@ -557,6 +560,10 @@ def parse_album(html: str, url: str = "") -> AlbumRecord | ParseError | Challeng
     if error:
         return ParseError(url, "album", "tracks", error)
     if not tracks:
+        song_links = [a for a in tree.css('a[href*="/song/"]') if not _inside(a, "albumblock")]
+        if song_links:  # a tracklist is there but its rows were not recognized: never "no tracks"
+            return ParseError(url, "album", "tracks",
+                              f"{len(song_links)} /song/ links but no .trackListTable rows: markup drifted?")
         notes.append("tracks: no tracklist on the page")
     total_node = _first(tree, ".totalLength", "[class*=totallength i]")
     total = parse_duration(node_text(total_node)) if total_node is not None else None
@@ -651,7 +658,7 @@ def _album_block(block: LexborNode, url: str, section: str | None, default_artis
 def _album_blocks(tree: LexborHTMLParser, url: str, default_artist: str | None = None) -> list[AlbumListItem]:
     items: list[AlbumListItem] = []
     section: str | None = None
-    for node in tree.css("h2.subHeadline, .subHeadline, .albumBlock"):
+    for node in tree.css(".subHeadline, .albumBlock"):
         if "albumblock" not in (node.attributes.get("class") or "").lower():
             section = re.sub(r"\s*\([\d,]+\)\s*$", "", node_text(node)) or None
             continue
@@ -752,7 +759,7 @@ def parse_artist(html: str, url: str = "") -> ArtistRecord | ParseError | Challe
     user, user_count = _artist_score(tree, "user")
     genres: list[str] = []
     aka: list[str] = []
-    for row in tree.css(".artistTopBox .detailRow, .artistTopBox.info .detailRow, [class*=artistinfo i] .detailRow"):
+    for row in tree.css(".artistTopBox .detailRow") or tree.css("[class*=artistinfo i] .detailRow"):
         label = node_text(row.css_first("span")).lower() if row.css_first("span") else ""
         if row.css_first('a[href*="/genre/"]'):
             genres += [node_text(a) for a in row.css('a[href*="/genre/"]') if node_text(a) not in genres]

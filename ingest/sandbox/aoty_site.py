@@ -408,12 +408,14 @@ class AotySite:
             self.hits: Counter[str] = Counter()  # path+query -> hits
             self.hits_by_kind: Counter[str] = Counter()  # album, artist, search_albums, ...
             self.faults_served: Counter[str] = Counter()  # fault kind -> times served
+            self.request_log: list[tuple[float, str]] = []  # (monotonic arrival, path+query)
 
     def _count(self, target: str, kind: str) -> int:
         with self._lock:
             self.requests += 1
             self.hits[target] += 1
             self.hits_by_kind[kind] += 1
+            self.request_log.append((time.monotonic(), target))
             return self.hits[target]
 
     # --- lifecycle ----------------------------------------------------------------------------
