@@ -14,6 +14,10 @@ import numpy as np
 from .normalize import artist_key, artist_variants, normalize_name, parse_album, parse_track
 
 _VERSION_CODES: dict[str | None, int] = {None: 0}
+# Albums that are not "the" release of their songs: the original is preferred when no album is named.
+_NOT_ORIGINAL_FORMATS = {"compilation", "mixtape compilation", "live", "live album", "remix", "remix album",
+                         "dj mix", "soundtrack"}
+_LIVE_FORMATS = {"live", "live album"}  # their tracks are live recordings even when titled plainly
 
 
 _EDITION_CODES: dict[str | None, int] = {None: 0}
@@ -76,6 +80,7 @@ class Catalog:
     track_album: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     track_title: list[str] = field(default_factory=list)
     track_version: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int16))
+    track_live_by_album: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # plain title, live LP
     track_number: list[int | None] = field(default_factory=list)
     artist_albums: dict[str, list[int]] = field(default_factory=dict)  # artist_key -> album indices
     artist_names: list[str] = field(default_factory=list)  # distinct artist keys, for fuzzy fallback
@@ -104,7 +109,7 @@ class Catalog:
             cat.album_year.append(a.year)
             cat.album_format.append(a.format)
             originals.append(a.edition_of is None and parsed.edition is None
-                             and (a.format or "").lower() not in ("compilation", "mixtape compilation"))
+                             and (a.format or "").lower() not in _NOT_ORIGINAL_FORMATS)
             if a.edition_of is not None:
                 editions_of.add(a.edition_of)
             keys: list[str] = []
@@ -119,8 +124,10 @@ class Catalog:
             for k in keys:
                 artist_albums[k].append(i)
         per_album: list[list[int]] = [[] for _ in cat.album_ids]
+        album_format = cat.album_format
         t_album: list[int] = []
         t_version: list[int] = []
+        t_live_by_album: list[bool] = []
         for t in tracks:
             i = album_index.get(t.album_id)
             if i is None or t.track_id is None or t.title in (None, ""):
@@ -131,12 +138,15 @@ class Catalog:
             t_album.append(i)
             # Catalog titles are canonical: keep a bracketed part that is not an edition/version.
             cat.track_title.append(normalize_name(parsed.title) or normalize_name(t.title))
-            t_version.append(version_code(parsed.version))
+            live_album = (album_format[i] or "").lower() in _LIVE_FORMATS
+            t_version.append(version_code(parsed.version or ("live" if live_album else None)))
+            t_live_by_album.append(live_album and parsed.version is None)
             cat.track_number.append(t.number)
             per_album[i].append(j)
         cat.album_tracks = [np.asarray(x, dtype=np.int64) for x in per_album]
         cat.track_album = np.asarray(t_album, dtype=np.int64)
         cat.track_version = np.asarray(t_version, dtype=np.int16)
+        cat.track_live_by_album = np.asarray(t_live_by_album, dtype=bool)
         cat.album_is_original = np.asarray(originals, dtype=bool)
         cat.album_edition_code = np.asarray([edition_code(e) for e in cat.album_edition], dtype=np.int16)
         cat.artist_albums = dict(artist_albums)

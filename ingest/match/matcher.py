@@ -78,7 +78,6 @@ class _Probe:
     artist_score: float
     title: str  # normalized title form
     album: str  # normalized album base ('' when absent)
-    album_full: str
     edition: str | None
     version: int
     truncated: bool
@@ -205,7 +204,7 @@ class Matcher:
             album = "" if pal.is_placeholder else normalize_name(pal.title)
             uncertain = pt.version == UNCERTAIN_VERSION
             common = dict(
-                album=album, album_full="" if pal.is_placeholder else normalize_name(ref.album),
+                album=album,
                 edition=pal.edition, version=0 if uncertain else version_code(pt.version),
                 truncated=pt.truncated or pal.truncated, uncertain=uncertain,
             )
@@ -307,6 +306,8 @@ class Matcher:
             comb = np.where(has_b[:, None], (wt * Tp + wb * Bt + wa * a_s[:, None]) / (wt + wb + wa),
                             (wt * Tp + wa * a_s[:, None]) / (wt + wa))
             vmis = cat.track_version[tracks][None, :] != ver[:, None]
+            # A plain title scrobbled from a live album that is named is that album's (live) track.
+            vmis &= ~(cat.track_live_by_album[tracks][None, :] & (ver[:, None] == 0) & (Bt >= th.album_min))
             rank = comb - th.version_penalty * vmis + album_tb[:, pos] - pen[:, None]
             k = min(4, n_trk)
             top = np.argpartition(-rank, k - 1, axis=1)[:, :k] if n_trk > k else np.tile(np.arange(n_trk), (n_p, 1))

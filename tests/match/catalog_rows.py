@@ -14,6 +14,7 @@ ALBUMS = [
     (6, "Foo Band", "Songs", 2001, [(61, 1, "Song Pt. 2"),
                                     (62, 2, "A Very Long Title That Players Like To Cut Short Somewhere")], "LP", None),
     (7, "Foo Band", "Late Songs", 2005, [], "LP", None),  # album-only row: no tracklist known
+    (9, "Foo Band", "Live in Paris", 2006, [(91, 1, "Song Pt. 2")], "Live", None),  # plain titles, live recordings
     (8, "Sigur Rós", "Ágætis byrjun", 1999, [(81, 1, "Svefn-g-englar"), (82, 2, "Starálfur")], "LP", None),
 ]
 

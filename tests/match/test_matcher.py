@@ -78,6 +78,15 @@ def test_other_versions_are_not_matched_to_the_studio_track(matcher, track):
     assert "version" in r.reason
 
 
+@pytest.mark.parametrize("album,track,track_id", [
+    ("Live in Paris", "Song Pt. 2 (Live)", 91), ("", "Song Pt. 2 - Live", 91),
+    ("", "Song Pt. 2", 61), ("Live in Paris", "Song Pt. 2", 91),
+])
+def test_live_albums_hold_the_live_versions(matcher, album, track, track_id):
+    r = match(matcher, "Foo Band", album, track)
+    assert (r.match_type, r.track_id) == ("track_match", track_id)
+
+
 def test_other_version_without_album_is_an_artist_match(matcher):
     r = match(matcher, "The National", "", "Fake Empire (Live)")
     assert r.match_type == "artist_match"
