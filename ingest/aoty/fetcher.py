@@ -319,14 +319,9 @@ class PageFetcher:
             content = await asyncio.wait_for(response.text(), timeout)
             error = classify(status, content)
             if error == "challenge" and self.policy.challenge_wait_s > 0:
-                # A real challenge clears itself in a real browser (script, cookie, reload).
-                try:
-                    await page.wait_for_function(_CHALLENGE_GONE_JS, timeout=self.policy.challenge_wait_s * 1000)
-                    await page.wait_for_load_state("domcontentloaded")
-                    content = await page.content()
-                    status, error = 200, classify(200, content)
-                except PlaywrightTimeout:
-                    pass
+                cleared = await self._wait_out_challenge(page)
+                if cleared is not None:
+                    status, content, error = 200, cleared, classify(200, cleared)
             return status, content, error, _retry_after(headers.get("retry-after")), ""
         except (PlaywrightTimeout, asyncio.TimeoutError):
             return None, None, "timeout", None, f"no answer within {timeout:g}s"
@@ -337,6 +332,25 @@ class PageFetcher:
             return None, None, "network", None, message
         finally:
             pages.put_nowait(page)
+
+
+    async def _wait_out_challenge(self, page) -> str | None:
+        """A real challenge clears itself in a real browser (script, cookie, reload): poll the
+        page until its title is no longer the interstitial's; its content then, or None."""
+        from playwright.async_api import Error as PlaywrightError
+
+        deadline = time.monotonic() + self.policy.challenge_wait_s
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.25)
+            try:  # the page navigates meanwhile: evaluation may fail, then try again
+                if await page.evaluate(_CHALLENGE_GONE_JS):
+                    await page.wait_for_load_state("domcontentloaded")
+                    content = await page.content()
+                    if not is_challenge(content):
+                        return content
+            except PlaywrightError:
+                continue
+        return None
 
 
 async def _block_assets(route) -> None:
