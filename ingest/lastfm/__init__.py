@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 import dlt
+import pyarrow as pa
 
 from ingest.config import Settings
 
@@ -36,6 +38,7 @@ from .rows import (
     USER_COLUMNS,
     loved_from_page,
     scrobbles_from_page,
+    scrobbles_table,
     tags_from_body,
     user_from_info,
 )
@@ -152,11 +155,12 @@ def lastfm_source(
         yield profiles
 
     @dlt.resource(name="scrobbles", write_disposition="merge", primary_key="scrobble_id", columns=SCROBBLE_COLUMNS)
-    def scrobbles() -> Iterator[list[dict[str, Any]]]:
+    def scrobbles() -> Iterator[pa.Table]:
         cursors = dlt.current.resource_state().setdefault("users", {})
         for user in users:
             state = cursors.setdefault(user.lower(), {"newest": None, "oldest": None, "complete": False})
-            yield from _user_scrobbles(client, user, state, run_start, limit, pages, counts)
+            for rows in _user_scrobbles(client, user, state, run_start, limit, pages, counts):
+                yield scrobbles_table(rows)
 
     @dlt.resource(name="loved_tracks", write_disposition="merge",
                   primary_key=("user_name", "artist_name", "track_name"), columns=LOVED_COLUMNS)
@@ -183,12 +187,12 @@ def lastfm_source(
 
     @dlt.transformer(data_from=scrobbles, name="track_tags", write_disposition="merge",
                      primary_key=("artist_name", "track_name", "tag"), columns=TRACK_TAG_COLUMNS)
-    def track_tags(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    def track_tags(page: pa.Table) -> Iterator[list[dict[str, Any]]]:
         # Once per distinct (artist, track) ever: the state remembers what was fetched in earlier runs.
         fetched = dlt.current.resource_state().setdefault("fetched", {})
         out = []
-        for r in rows:
-            artist, track = r["artist_name"] or "", r["track_name"] or ""
+        for artist, track in zip(page.column("artist_name").to_pylist(), page.column("track_name").to_pylist()):
+            artist, track = artist or "", track or ""
             key = _short_hash(artist, track)
             if key in fetched or not artist or not track:
                 continue
@@ -200,11 +204,11 @@ def lastfm_source(
 
     @dlt.transformer(data_from=scrobbles, name="artist_tags", write_disposition="merge",
                      primary_key=("artist_name", "tag"), columns=ARTIST_TAG_COLUMNS)
-    def artist_tags(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    def artist_tags(page: pa.Table) -> Iterator[list[dict[str, Any]]]:
         fetched = dlt.current.resource_state().setdefault("fetched", {})
         out = []
-        for r in rows:
-            artist = r["artist_name"] or ""
+        for artist in page.column("artist_name").to_pylist():
+            artist = artist or ""
             key = _short_hash(artist)
             if key in fetched or not artist:
                 continue
@@ -246,6 +250,10 @@ def make_client(settings: Settings, **kwargs: Any) -> LastfmClient:
 
 
 def make_pipeline(settings: Settings) -> dlt.Pipeline:
+    # Arrow tables skip dlt's row normalizer, which then adds no load ids by default; the raw
+    # table contract wants _dlt_load_id and _dlt_id on every row.
+    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
+    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID", "true")
     settings.pipelines_dir.mkdir(parents=True, exist_ok=True)
     return dlt.pipeline(
         pipeline_name=S.PIPELINE_NAME, destination=settings.dlt_destination(), dataset_name=S.DATASET,

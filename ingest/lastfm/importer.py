@@ -34,7 +34,7 @@ from typing import Any, Callable, Iterator
 from ingest.config import Settings
 
 from .helpers import validate_usernames
-from .rows import SCROBBLE_COLUMNS, make_scrobble
+from .rows import SCROBBLE_COLUMNS, make_scrobble, scrobbles_table
 
 BATCH = 10_000
 MAX_REPORTED_BAD_ROWS = 50
@@ -370,7 +370,7 @@ def import_file(path: str | os.PathLike[str], user: str, settings: Settings) -> 
                               f"none of {user!r}: pass one of them as --user")
     placeholders = {u for u, n in uts_counts.items() if n >= PLACEHOLDER_MIN_SHARED} | {0}
 
-    def rows() -> Iterator[list[dict[str, Any]]]:
+    def rows() -> Iterator[Any]:
         batch: list[dict[str, Any]] = []
         for rec in stream():
             if rec is _NowPlaying:
@@ -394,13 +394,16 @@ def import_file(path: str | os.PathLike[str], user: str, settings: Settings) -> 
                 placeholder=placeholder))
             report.rows_loaded += 1
             if len(batch) >= BATCH:
-                yield batch
+                yield scrobbles_table(batch)
                 batch = []
         if batch:
-            yield batch
+            yield scrobbles_table(batch)
 
     resource = dlt.resource(rows, name="scrobbles", write_disposition="merge", primary_key="scrobble_id",
                             columns=SCROBBLE_COLUMNS)
+    # Arrow tables get no load ids from dlt unless asked; the raw table contract wants them.
+    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
+    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID", "true")
     settings.pipelines_dir.mkdir(parents=True, exist_ok=True)
     pipeline = dlt.pipeline(pipeline_name=f"{S.PIPELINE_NAME}_import", destination=settings.dlt_destination(),
                             dataset_name=S.DATASET, pipelines_dir=str(settings.pipelines_dir))

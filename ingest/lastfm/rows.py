@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+import pyarrow as pa
+
 from ingest.keys import scrobble_id, track_key
 
 from .helpers import as_list
@@ -18,16 +20,40 @@ SCROBBLE_COLUMNS: dict[str, dict[str, Any]] = {
     "user_name": _col("text", nullable=False),
     "uts": _col("bigint", nullable=False),
     "played_at": _col("timestamp", timezone=True),
-    "artist_name": _col("text"),
+    # never NULL ("" when a client sent none): dlt's PostgreSQL COPY would turn "" into NULL otherwise
+    "artist_name": _col("text", nullable=False),
     "artist_mbid": _col("text"),
     "album_name": _col("text"),
     "album_mbid": _col("text"),
-    "track_name": _col("text"),
+    "track_name": _col("text", nullable=False),
     "track_mbid": _col("text"),
     "track_key": _col("text", nullable=False),
     "source": _col("text", nullable=False),
     "uts_is_placeholder": _col("bool", nullable=False),
 }
+# Scrobbles travel as Arrow tables: dlt writes them to parquet without per-row normalizing,
+# several times faster than dicts at 100k+ rows.
+SCROBBLE_ARROW_SCHEMA = pa.schema([
+    pa.field("scrobble_id", pa.string(), nullable=False),
+    pa.field("user_name", pa.string(), nullable=False),
+    pa.field("uts", pa.int64(), nullable=False),
+    pa.field("played_at", pa.timestamp("us", tz="UTC")),
+    pa.field("artist_name", pa.string(), nullable=False),
+    pa.field("artist_mbid", pa.string()),
+    pa.field("album_name", pa.string()),
+    pa.field("album_mbid", pa.string()),
+    pa.field("track_name", pa.string(), nullable=False),
+    pa.field("track_mbid", pa.string()),
+    pa.field("track_key", pa.string(), nullable=False),
+    pa.field("source", pa.string(), nullable=False),
+    pa.field("uts_is_placeholder", pa.bool_(), nullable=False),
+])
+
+
+def scrobbles_table(rows: list[dict[str, Any]]) -> pa.Table:
+    return pa.Table.from_pylist(rows, schema=SCROBBLE_ARROW_SCHEMA)
+
+
 LOVED_COLUMNS = {
     "user_name": _col("text", nullable=False), "artist_name": _col("text", nullable=False),
     "track_name": _col("text", nullable=False), "loved_uts": _col("bigint"),
