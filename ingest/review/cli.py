@@ -1,6 +1,6 @@
 """`python -m ingest review ...`:
 
-    review [--port P] [--tui] [--size N] [--include-reviewed] [--seed S] [--reviewer NAME]
+    review [--port P] [--tui] [--size N] [--include-reviewed] [--include-unmatched] [--seed S] [--reviewer NAME]
     review export FILE            write every current verdict as CSV ('-' for stdout)
     review import FILE [--skip-bad]  read verdicts from CSV; bad rows are named by line number
     review quality                print precision per confidence level from the reviews
@@ -98,7 +98,8 @@ def _review(args, settings: Settings) -> int:
         return _fail(f"no match table {RAW_MATCHING}.track_matches in {where}: run the pipeline first "
                      "(python -m ingest run --user NAME, or `make demo`)")
     session = ReviewSession.load(settings, size=args.size, include_reviewed=args.include_reviewed,
-                                 seed=args.seed, reviewer=args.reviewer)
+                                 seed=args.seed, reviewer=args.reviewer,
+                                 include_unmatched=args.include_unmatched)
     if args.tui:
         from .tui import run_tui
 
@@ -115,6 +116,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--tui", action="store_true", help="review in the terminal instead of the browser")
     p.add_argument("--size", type=int, default=50, help="how many matches to sample (default 50)")
     p.add_argument("--include-reviewed", action="store_true", help="also sample keys that already have a verdict")
+    p.add_argument("--include-unmatched", action="store_true",
+                   help="also sample keys the matcher left unmatched (a stratum of their own), to pick a candidate")
     p.add_argument("--seed", type=int, default=0, help="seed of the sample draw")
     p.add_argument("--reviewer", default=None, help="your name in ops.match_reviews (default $REVIEWER or $USER)")
     sub = p.add_subparsers(dest="command")

@@ -19,6 +19,7 @@ from ingest.config import RAW_LASTFM, RAW_MATCHING
 from .db import placeholder
 
 LEVEL_ORDER = ("high", "medium", "low")
+UNMATCHED = "no_match"  # the stratum of keys the matcher left unmatched (with --include-unmatched)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,10 @@ def _level_rank(level: str | None) -> int:
     return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER)
 
 
+def stratum(r: MatchRow) -> str | None:
+    return UNMATCHED if r.match_type == "no_match" else r.confidence
+
+
 def draw_sample(rows: list[MatchRow], size: int, *, reviewed: set[str] = frozenset(),
                 include_reviewed: bool = False, seed: int = 0) -> list[MatchRow]:
     """Pure: the sample, most played first."""
@@ -83,7 +88,7 @@ def draw_sample(rows: list[MatchRow], size: int, *, reviewed: set[str] = frozens
     for r in sorted(pool, key=lambda r: r.track_key):  # input order must not change the draw
         u = rng.random() or 1e-12
         prio = math.log(u) / max(r.plays, 1)  # larger is drawn first
-        by_level.setdefault(r.confidence, {}).setdefault(score_band(r.score, scale), []).append((prio, r))
+        by_level.setdefault(stratum(r), {}).setdefault(score_band(r.score, scale), []).append((prio, r))
     queues: dict[str | None, list[MatchRow]] = {}
     for level, bands in by_level.items():
         ordered = [[r for _, r in sorted(b, key=lambda p: -p[0])] for _, b in sorted(bands.items(), reverse=True)]
@@ -105,7 +110,7 @@ def draw_sample(rows: list[MatchRow], size: int, *, reviewed: set[str] = frozens
             if quotas[lvl] >= len(queues[lvl]):
                 open_levels.remove(lvl)
     chosen = [r for lvl, q in queues.items() for r in q[: quotas[lvl]]]
-    return sorted(chosen, key=lambda r: (-r.plays, _level_rank(r.confidence), r.track_key))
+    return sorted(chosen, key=lambda r: (-r.plays, _level_rank(stratum(r)), r.track_key))
 
 
 # --- reading the warehouse ---------------------------------------------------------

@@ -33,14 +33,15 @@ class ReviewSession:
 
     @classmethod
     def load(cls, settings: Settings, *, size: int = 50, include_reviewed: bool = False, seed: int = 0,
-             reviewer: str | None = None, matcher_version: str | None = None) -> "ReviewSession":
+             reviewer: str | None = None, matcher_version: str | None = None,
+             include_unmatched: bool = False) -> "ReviewSession":
         """Draw the sample and read everything the page shows, then let the warehouse go
         (a DuckDB file stays free for the pipeline while someone reviews)."""
         conn = connect(settings)
         try:
             store = ReviewStore(settings, conn)
             verdicts = {v.track_key: v for v in store.all()}
-            rows = load_matches(conn, matcher_version)
+            rows = load_matches(conn, matcher_version, matched_only=not include_unmatched)
             picked = draw_sample(rows, size, reviewed=set(verdicts), include_reviewed=include_reviewed, seed=seed)
             items = build_items(conn, picked, settings.aoty_base_url, verdicts)
         finally:

@@ -74,3 +74,12 @@ def test_aoty_url_uses_the_configured_site():
     assert aoty_url("http://x", 4092, "https://www.albumoftheyear.org/album/4092-revolver.php") == \
         "http://x/album/4092-revolver.php"
     assert aoty_url("http://x", None) is None
+
+
+def test_unmatched_keys_form_their_own_stratum(warehouse):
+    plain = ReviewSession.load(warehouse, size=30)
+    assert all(it["match"]["match_type"] != "no_match" for it in plain.items)
+    wide = ReviewSession.load(warehouse, size=40, include_unmatched=True)
+    kinds = Counter(it["match"]["match_type"] for it in wide.items)
+    # At most four strata (high, medium, low, no_match) share 40: no_match gets at least its quarter.
+    assert 10 <= kinds["no_match"] < 40 and len(wide.items) == 40
