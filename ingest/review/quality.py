@@ -133,10 +133,15 @@ def measure(settings, world_precision: dict[str, float] | None = None,
     from .sample import load_matches
     from .store import ReviewStore
 
+    from ingest.config import RAW_MATCHING
+
+    from .db import table_exists
+
     conn = connect(settings)
     try:
         verdicts = ReviewStore(settings, conn).all()
-        matches = load_matches(conn, matcher_version)
+        # Before the first match stage there is nothing to measure: every level says so.
+        matches = load_matches(conn, matcher_version) if table_exists(conn, RAW_MATCHING, "track_matches") else []
     finally:
         conn.close()
     return level_quality(matches, verdicts, world_precision)

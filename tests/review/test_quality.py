@@ -70,3 +70,12 @@ def test_world_precision_per_level(world):
     figures = world_precision(world)
     assert set(figures) <= {"high", "medium", "low"} and "high" in figures
     assert 0.95 <= figures["high"] <= 1.0
+
+
+def test_measure_on_an_empty_warehouse_warns_every_level(tmp_path):
+    from ingest.config import Settings
+    from ingest.review.quality import measure
+
+    rows = measure(Settings(duckdb_path=tmp_path / "empty.duckdb", data_dir=tmp_path))
+    assert [r.confidence for r in rows] == ["high", "medium", "low"]
+    assert all(r.reviewed == 0 and r.warning for r in rows)
