@@ -147,6 +147,6 @@ render();
 
 def render_page(session) -> str:
     data = json.dumps({"reviewer": session.reviewer, "items": session.items})
-    # Inside <script> only "</" can end the element early; JSON allows "<\\/".
-    return _PAGE.replace("__SAMPLE__", data.replace("</", "<\\/"))
+    # No "<" at all inside the <script> element ("</script>", "<!--"): JSON reads \u003c back as "<".
+    return _PAGE.replace("__SAMPLE__", data.replace("<", "\\u003c"))
 
