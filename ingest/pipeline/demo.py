@@ -16,6 +16,17 @@ from ingest.sandbox.world import World, WorldConfig, generate_world
 
 DEMO_API_KEY = "demo-key-0123456789abcdef"
 NEW_SCROBBLES_PER_RUN = 25
+# Stable ports keep the AOTY page cache (keyed by URL) valid across demo runs; a busy
+# port falls back to a free one, which only costs re-fetching.
+DEMO_LASTFM_PORT = 18731
+DEMO_AOTY_PORT = 18732
+
+
+def _start(factory, world: World, port: int, **kwargs):
+    try:
+        return factory(world, port=port, **kwargs)
+    except OSError:
+        return factory(world, port=0, **kwargs)
 
 
 @contextmanager
@@ -23,8 +34,8 @@ def local_servers(world: World) -> Iterator[tuple[str, str]]:
     from ingest.sandbox.aoty_site import start_aoty_site
     from ingest.sandbox.lastfm_server import start_lastfm_server
 
-    lastfm = start_lastfm_server(world, api_key=DEMO_API_KEY)
-    aoty = start_aoty_site(world)
+    lastfm = _start(start_lastfm_server, world, DEMO_LASTFM_PORT, api_key=DEMO_API_KEY)
+    aoty = _start(start_aoty_site, world, DEMO_AOTY_PORT)
     try:
         yield lastfm.base_url, aoty.base_url
     finally:

@@ -9,7 +9,8 @@ ProgressFn = Callable[[int, int | None], None]
 
 
 class Progress:
-    """Callable as progress(done, total). Redraws at most 10 times a second."""
+    """Callable as progress(done, total) or progress(phase, done, total).
+    Redraws at most 10 times a second."""
 
     def __init__(self, label: str, stream: TextIO | None = None, *, enabled: bool | None = None):
         self.label = label
@@ -19,9 +20,14 @@ class Progress:
         self._started = time.monotonic()
         self._drawn = False
 
-    def __call__(self, done: int, total: int | None = None) -> None:
+    def __call__(self, *args: object) -> None:
         if not self.enabled:
             return
+        phase = ""
+        if args and isinstance(args[0], str):
+            phase, args = f" {args[0]}", args[1:]
+        done = int(args[0])  # type: ignore[arg-type]
+        total = int(args[1]) if len(args) > 1 and args[1] is not None else None  # type: ignore[arg-type]
         now = time.monotonic()
         if now - self._last < 0.1 and (total is None or done < total):
             return
@@ -29,7 +35,7 @@ class Progress:
         rate = done / max(now - self._started, 1e-6)
         of = f"/{total}" if total else ""
         pct = f" {100 * done / total:5.1f}%" if total else ""
-        self.stream.write(f"\r  {self.label}: {done}{of}{pct}  ({rate:,.0f}/s)   ")
+        self.stream.write(f"\r  {self.label}{phase}: {done}{of}{pct}  ({rate:,.0f}/s)   ")
         self.stream.flush()
         self._drawn = True
 

@@ -128,7 +128,7 @@ class Runner:
         return summary
 
     def _match(self, progress: Progress) -> Any:
-        from ingest.match import write_matches
+        from ingest.match.table import write_matches
 
         return write_matches(self.settings, progress=progress)
 

@@ -90,3 +90,12 @@ def test_cli_without_api_key_points_to_demo(tmp_path):
 def test_bad_warehouse_setting_is_named():
     with pytest.raises(ConfigError, match="WAREHOUSE='oracle'"):
         Settings.from_env({"WAREHOUSE": "oracle"})
+
+
+def test_progress_accepts_a_phase():
+    import io
+
+    loud = io.StringIO()
+    p = Progress("match", loud, enabled=True)
+    p("catalog", 3, 3)
+    assert "match catalog: 3/3" in loud.getvalue()
