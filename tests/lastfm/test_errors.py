@@ -20,54 +20,57 @@ from .conftest import API_KEY, duckdb_settings, fast_client, query, table_exists
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run_cli(server, tmp_path: Path, users: str, key: str = API_KEY, *extra: str, **env: str):
-    environ = {
-        **os.environ, "LASTFM_API_KEY": key, "LASTFM_BASE_URL": server.base_url, "LASTFM_RPS": "0",
-        "WAREHOUSE": "duckdb", "DUCKDB_PATH": str(tmp_path / "warehouse.duckdb"), "DATA_DIR": str(tmp_path),
-        "RUNTIME__DLTHUB_TELEMETRY": "false", **env,
-    }
-    return subprocess.run([sys.executable, "-m", "ingest.lastfm", "--user", users, "--no-tags", *extra],
-                          cwd=REPO, env=environ, capture_output=True, text=True, timeout=300)
-
-
-def assert_nothing_written(tmp_path: Path, server) -> None:
-    settings = duckdb_settings(tmp_path, server)
+def assert_nothing_written(workdir: Path, server) -> None:
+    settings = duckdb_settings(workdir, server)
     for table in ("scrobbles", "users", "loved_tracks"):
         assert not table_exists(settings, table) or query(settings, f"select count(*) from raw_lastfm.{table}") == [(0,)]
+
+
+def start_cli(server, workdir: Path, users: str, key: str = API_KEY) -> subprocess.Popen:
+    workdir.mkdir(parents=True, exist_ok=True)
+    environ = {
+        **os.environ, "LASTFM_API_KEY": key, "LASTFM_BASE_URL": server.base_url, "LASTFM_RPS": "0",
+        "WAREHOUSE": "duckdb", "DUCKDB_PATH": str(workdir / "warehouse.duckdb"), "DATA_DIR": str(workdir),
+        "RUNTIME__DLTHUB_TELEMETRY": "false",
+    }
+    return subprocess.Popen([sys.executable, "-m", "ingest.lastfm", "--user", users, "--no-tags"], cwd=REPO,
+                            env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 @pytest.mark.slow
 def test_each_fatal_error_is_one_line_exit_2_and_writes_nothing(world, server, tmp_path):
     good, other = list(world.users)
     world.users[other].private = True
-    cases = [
-        # (users, key, what the line must say)
-        ("no_such_user", API_KEY, ["'no_such_user'", "not found", "error 6"]),
-        (f"{good},{other}", API_KEY, [f"'{other}'", "private", "error 17"]),
-        (good, "wrong-key-0000", ["API key", "invalid", "error 10", "LASTFM_API_KEY"]),
-        (good, "suspended-key-0000", ["API key", "suspended", "error 26"]),
-        ("bad user!", API_KEY, ["invalid Last.fm username", "'bad user!'"]),
-    ]
-    for users, key, needles in cases:
-        before = server.requests["total"]
-        proc = run_cli(server, tmp_path, users, key)
-        assert proc.returncode == 2, (users, proc.stderr)
-        lines = [line for line in proc.stderr.splitlines() if line.strip()]
-        assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    cases = {
+        # name: (users, key, what the one line must say)
+        "unknown": ("no_such_user", API_KEY, ["'no_such_user'", "not found", "error 6"]),
+        "private": (f"{good},{other}", API_KEY, [f"'{other}'", "private", "error 17"]),
+        "bad_key": (good, "wrong-key-0000", ["API key", "invalid", "error 10", "LASTFM_API_KEY"]),
+        "suspended": (good, "suspended-key-0000", ["API key", "suspended", "error 26"]),
+        "bad_name": ("bad user!", API_KEY, ["invalid Last.fm username", "'bad user!'"]),
+    }
+    # Interpreter start-up dominates: run the CLIs side by side, each with a warehouse of its own.
+    procs = {name: start_cli(server, tmp_path / name, users, key) for name, (users, key, _) in cases.items()}
+    for name, proc in procs.items():
+        out, err = proc.communicate(timeout=300)
+        users, key, needles = cases[name]
+        assert proc.returncode == 2, (name, err)
+        lines = [line for line in err.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error: "), err
         for needle in needles:
             assert needle in lines[0], (needle, lines[0])
-        assert key not in proc.stderr + proc.stdout
-        assert proc.stdout == ""
-        assert_nothing_written(tmp_path, server)
-        if users == "bad user!":
-            assert server.requests["total"] == before  # rejected before any request
+        assert key not in err + out and out == ""
+        assert_nothing_written(tmp_path / name, server)
+    # the bad username was rejected before any request: every request came from the other four
+    assert server.requests["user.getInfo"] == 1 + 2 + 1 + 1
 
     # After the private user failed mid-run, nothing of that run leaks into the next one.
     world.users[other].private = False
-    proc = run_cli(server, tmp_path, good, API_KEY)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("Last.fm: ") and len(proc.stdout.strip().splitlines()) == 1
-    settings = duckdb_settings(tmp_path, server)
+    proc = start_cli(server, tmp_path / "private", good)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert out.startswith("Last.fm: ") and len(out.strip().splitlines()) == 1
+    settings = duckdb_settings(tmp_path / "private", server)
     assert query(settings, "select user_name, count(*) from raw_lastfm.scrobbles group by 1") == [
         (good, world.users[good].playcount)]
 

@@ -26,6 +26,19 @@ def loaded_scrobbles(settings, user: str) -> Counter:
     return Counter((int(t), a, tr) for t, a, tr in rows)
 
 
+def check_other_tables(world, settings, user: str) -> None:
+    u = world.users[user]
+    got = query(settings, f"select playcount, registered_uts from raw_lastfm.users where user_name = '{user}'")
+    assert got == [(u.playcount, u.registered_uts)]
+    loved = query(settings, "select artist_name, track_name, loved_uts from raw_lastfm.loved_tracks "
+                            f"where user_name = '{user}'")
+    expected = {(world.spellings[s].artist, world.spellings[s].track, t) for s, t in u.loved}
+    assert {(a, t, int(ts)) for a, t, ts in loved} == expected
+    row = query(settings, "select track_key, source, uts_is_placeholder, played_at, _dlt_id "
+                          "from raw_lastfm.scrobbles limit 1")[0]
+    assert len(row[0]) == 32 and row[1] == "api" and row[2] is False and row[3].tzinfo is not None and row[4]
+
+
 def test_all_scrobbles_exactly_once_then_only_new_pages(world, server, settings):
     users = list(world.users)
     pages: list[tuple[int, int]] = []
@@ -42,6 +55,7 @@ def test_all_scrobbles_exactly_once_then_only_new_pages(world, server, settings)
     assert query(settings, "select count(*) from raw_lastfm.scrobbles where uts is null or uts = 0")[0][0] == 0
     assert pages and pages[-1][0] == pages[-1][1] == server.requests["user.getRecentTracks"]
     assert first.load_ids and query(settings, "select count(distinct _dlt_load_id) from raw_lastfm.scrobbles")[0][0] == 1
+    check_other_tables(world, settings, users[0])
 
     # A second run after 50 new scrobbles: one page per user, exactly 50 more rows.
     before = query(settings, "select count(*) from raw_lastfm.scrobbles")[0][0]
@@ -61,19 +75,6 @@ def test_all_scrobbles_exactly_once_then_only_new_pages(world, server, settings)
     assert third.total_scrobbles == 0
     assert server.requests["user.getRecentTracks"] == len(users)
     assert query(settings, "select count(*) from raw_lastfm.scrobbles")[0][0] == before + 50
-
-
-def test_other_tables_follow_the_contract(world, server, settings):
-    user = list(world.users)[0]
-    load_lastfm([user], settings, with_tags=False)
-    u = world.users[user]
-    name, playcount, registered = query(settings, "select user_name, playcount, registered_uts from raw_lastfm.users")[0]
-    assert (name, playcount, registered) == (user, u.playcount, u.registered_uts)
-    loved = query(settings, "select artist_name, track_name, loved_uts from raw_lastfm.loved_tracks")
-    expected = {(world.spellings[s].artist, world.spellings[s].track, t) for s, t in u.loved}
-    assert {(a, t, int(ts)) for a, t, ts in loved} == expected
-    row = query(settings, "select track_key, source, uts_is_placeholder, played_at from raw_lastfm.scrobbles limit 1")[0]
-    assert len(row[0]) == 32 and row[1] == "api" and row[2] is False and row[3].tzinfo is not None
 
 
 def test_limit_starts_small_and_later_runs_backfill(world, server, tmp_path):
