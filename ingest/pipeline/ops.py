@@ -35,6 +35,15 @@ _DDL = [
 ]
 
 
+def jsonable(value: Any) -> Any:
+    """Stage summaries key counts by tuples (match type, confidence): JSON wants strings."""
+    if isinstance(value, dict):
+        return {("/".join(map(str, k)) if isinstance(k, tuple) else str(k)): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -68,7 +77,7 @@ class OpsLog:
     def finish_run(self, run_id: str, status: str, summary: dict[str, Any]) -> None:
         self._exec(
             f"update {OPS}.runs set finished_at = ?, status = ?, summary = ? where run_id = ?",
-            (_now(), status, json.dumps(summary, default=str), run_id),
+            (_now(), status, json.dumps(jsonable(summary), default=str), run_id),
         )
 
     def stage(self, run_id: str, stage: str, started: datetime, seconds: float, status: str,
@@ -76,7 +85,7 @@ class OpsLog:
         self._exec(
             f"insert into {OPS}.run_stages (run_id, stage, started_at, finished_at, seconds, status, metrics) "
             "values (?, ?, ?, ?, ?, ?, ?)",
-            (run_id, stage, started, _now(), seconds, status, json.dumps(metrics, default=str)),
+            (run_id, stage, started, _now(), seconds, status, json.dumps(jsonable(metrics), default=str)),
         )
 
     def last_runs(self, limit: int = 5) -> list[tuple]:

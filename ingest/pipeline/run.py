@@ -18,7 +18,7 @@ from typing import Any, Callable, TextIO
 
 from ingest.config import AUDIT, Settings, connect
 from ingest.pipeline.lock import warehouse_lock
-from ingest.pipeline.ops import OpsLog
+from ingest.pipeline.ops import OpsLog, jsonable
 from ingest.pipeline.progress import Progress
 
 STAGES = ("lastfm", "aoty", "match", "dbt", "gate")
@@ -62,7 +62,7 @@ def _as_dict(obj: Any) -> dict[str, Any]:
     if obj is None:
         return {}
     if dataclasses.is_dataclass(obj):
-        return dataclasses.asdict(obj)
+        return jsonable(dataclasses.asdict(obj))
     if isinstance(obj, dict):
         return obj
     return {"result": str(obj)}
