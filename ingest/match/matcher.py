@@ -17,8 +17,10 @@ How one triple is matched:
 """
 from __future__ import annotations
 
+import multiprocessing
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -45,14 +47,14 @@ class LastfmTrackRef:
     track: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Candidate:
     album_id: Any
     track_id: Any
     score: float
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MatchResult:
     track_key: str
     artist: str
@@ -71,7 +73,7 @@ class MatchResult:
     candidates: tuple[Candidate, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Probe:
     ref: int
     artist_key: str
@@ -85,7 +87,7 @@ class _Probe:
     penalty: float = 0.0  # a less literal reading of the title ranks below the literal one
 
 
-@dataclass
+@dataclass(slots=True)
 class _Best:
     """Best reading of one ref so far."""
     rank: float = -1.0
@@ -416,23 +418,50 @@ class Matcher:
         return False
 
     # --- public --------------------------------------------------------------------------
+    def _match_chunk(self, part: Sequence[LastfmTrackRef]) -> list[MatchResult]:
+        best = [_Best() for _ in part]
+        probes, reasons = self._probes(part, best)
+        by_key: dict[str, list[_Probe]] = defaultdict(list)
+        for p in probes:
+            by_key[p.artist_key].append(p)
+        for key, ps in by_key.items():
+            self._score_block(key, ps, best)
+        return [self._decide(ref, b, reasons[i]) for i, (ref, b) in enumerate(zip(part, best))]
+
     def match(self, refs: Sequence[LastfmTrackRef], *, progress: Callable[[int, int], None] | None = None,
-              chunk: int = 20_000) -> list[MatchResult]:
-        """Match refs (distinct Last.fm triples); results come back in input order."""
+              chunk: int = 10_000, processes: int = 1) -> list[MatchResult]:
+        """Match refs (distinct Last.fm triples); results come back in input order.
+
+        processes > 1 forks worker processes that share this matcher's index copy-on-write
+        (POSIX only; elsewhere, or for small inputs, it runs in this process)."""
+        global _FORKED
+        bounds = [(i, min(i + chunk, len(refs))) for i in range(0, len(refs), chunk)]
         out: list[MatchResult] = []
-        for start in range(0, len(refs), chunk):
-            part = refs[start:start + chunk]
-            best = [_Best() for _ in part]
-            probes, reasons = self._probes(part, best)
-            by_key: dict[str, list[_Probe]] = defaultdict(list)
-            for p in probes:
-                by_key[p.artist_key].append(p)
-            for key, ps in by_key.items():
-                self._score_block(key, ps, best)
-            out.extend(self._decide(ref, b, reasons[i]) for i, (ref, b) in enumerate(zip(part, best)))
+        if processes > 1 and len(bounds) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            _FORKED = (self, refs)
+            try:
+                with multiprocessing.get_context("fork").Pool(processes) as pool:
+                    for part in pool.imap(_match_forked, bounds):
+                        out.extend(part)
+                        if progress:
+                            progress(len(out), len(refs))
+            finally:
+                _FORKED = None
+            return out
+        for start, stop in bounds:
+            out.extend(self._match_chunk(refs[start:stop]))
             if progress:
                 progress(len(out), len(refs))
         return out
+
+
+_FORKED: tuple[Matcher, Sequence[LastfmTrackRef]] | None = None  # what forked workers inherit
+
+
+def _match_forked(bounds: tuple[int, int]) -> list[MatchResult]:
+    assert _FORKED is not None
+    matcher, refs = _FORKED
+    return matcher._match_chunk(refs[bounds[0]:bounds[1]])
 
 
 def _prefix_boost(row: np.ndarray, q: str, choices: list[str], truncated: bool, th: Thresholds) -> None:
@@ -449,6 +478,7 @@ def _prefix_boost(row: np.ndarray, q: str, choices: list[str], truncated: bool, 
         row[longer] = np.maximum(row[longer], pref * factor)
 
 
+@lru_cache(maxsize=1 << 16)
 def _whole_keys(artist: str) -> tuple[str, ...]:
     """Keys of the whole credit: as written, and without featured artists."""
     if not artist or is_placeholder(artist):

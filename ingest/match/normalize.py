@@ -325,6 +325,8 @@ def _trailing_bracket(s: str) -> tuple[str, str] | None:
 
 def _unbalanced_tail(s: str) -> int | None:
     """Index of an opening bracket that is never closed (a name cut inside a bracket)."""
+    if all(s.count(o) == s.count(c) for o, c in _OPEN.items()):
+        return None
     stack: list[int] = []
     for i, c in enumerate(s):
         if c in _OPEN:

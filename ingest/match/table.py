@@ -28,19 +28,16 @@ class MatchSummary:
     matcher_version: str
     tracks: int
     catalog_tracks: int
-    counts: dict[tuple[str, str], int] = field(default_factory=dict)  # (match_type, confidence) -> n
+    counts: dict[str, int] = field(default_factory=dict)  # "match_type/confidence" -> n (JSON-safe keys)
     seconds: float = 0.0
     match_seconds: float = 0.0
-
-    @property
-    def tracks_per_s(self) -> float:
-        return self.tracks / self.match_seconds if self.match_seconds > 0 else 0.0
+    tracks_per_s: float = 0.0
 
     def table(self) -> str:
         lines = [f"matcher {self.matcher_version}: {self.tracks} distinct tracks vs {self.catalog_tracks} AOTY tracks, "
                  f"{self.tracks_per_s:,.0f} tracks/s (total {self.seconds:.1f} s)"]
         for mt in ("track_match", "album_match", "artist_match", "no_match"):
-            row = [self.counts.get((mt, c), 0) for c in ("high", "medium", "low")]
+            row = [self.counts.get(f"{mt}/{c}", 0) for c in ("high", "medium", "low")]
             lines.append(f"  {mt:<13} high {row[0]:>8}  medium {row[1]:>8}  low {row[2]:>8}")
         return "\n".join(lines)
 
@@ -116,6 +113,6 @@ def write_matches(settings: Settings, *, progress: Progress | None = None, thres
         progress("write", len(matches), len(matches))
     return MatchSummary(
         matcher_version=matcher_version, tracks=len(refs), catalog_tracks=len(catalog),
-        counts=dict(Counter((r.match_type, r.confidence) for r in results)),
-        seconds=time.perf_counter() - t0, match_seconds=t2 - t1,
+        counts=dict(Counter(f"{r.match_type}/{r.confidence}" for r in results)),
+        seconds=time.perf_counter() - t0, match_seconds=t2 - t1, tracks_per_s=len(refs) / max(t2 - t1, 1e-9),
     )

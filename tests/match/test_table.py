@@ -1,5 +1,7 @@
 """write_matches on real warehouses: raw tables loaded through dlt with the contract's columns,
 the match table merged idempotently, a new matcher version adding its own rows."""
+import dataclasses
+import json
 import uuid
 from datetime import datetime, timezone
 
@@ -64,7 +66,7 @@ def check_idempotent_and_versioned(settings: Settings) -> None:
     load_raw(settings)
     first = write_matches(settings)
     assert first.tracks == len(SCROBBLES)
-    assert first.counts[("track_match", "high")] == 3
+    assert first.counts["track_match/high"] == 3
     sql = (f"select track_key, matcher_version, match_type, confidence, aoty_album_id, aoty_track_id, reason "
            f"from {RAW_MATCHING}.track_matches order by track_key, matcher_version")
     before = rows(settings, sql)
@@ -84,6 +86,8 @@ def check_idempotent_and_versioned(settings: Settings) -> None:
 
     summary = write_matches(settings, matcher_version="test-next")  # a new version re-matches
     assert summary.matcher_version == "test-next"
+    assert "track_match" in summary.table() and summary.tracks_per_s > 0
+    json.dumps(dataclasses.asdict(summary))  # the pipeline stores it as run metrics
     versions = rows(settings, f"select matcher_version, count(*) from {RAW_MATCHING}.track_matches "
                               f"group by matcher_version order by matcher_version")
     assert [n for _, n in versions] == [len(SCROBBLES), len(SCROBBLES)]
