@@ -165,7 +165,8 @@ def lastfm_source(
     @dlt.resource(name="loved_tracks", write_disposition="merge",
                   primary_key=("user_name", "artist_name", "track_name"), columns=LOVED_COLUMNS)
     def loved_tracks() -> Iterator[list[dict[str, Any]]]:
-        # Small (a few hundred per user) and un-loving removes rows: always read in full.
+        # Small (a few hundred per user): read in full every run. Merge keeps rows of tracks
+        # un-loved since; loved_uts tells when they were loved.
         for user in users:
             page = 1
             while True:

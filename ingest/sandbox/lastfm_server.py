@@ -212,6 +212,8 @@ class LastfmServer:
             body = self._dispatch(method, params)
         except _ApiError as e:
             return e.status, self._error_body(e)
+        except Exception as e:  # a bug here must look like a backend failure, not a dropped connection
+            return 500, self._error_body(_ApiError(8, f"Operation failed - {type(e).__name__}"))
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         if roll_bad < f.malformed_share:
             data = data[: max(1, len(data) // 2)]
