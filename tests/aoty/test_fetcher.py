@@ -77,26 +77,13 @@ def test_a_challenge_that_clears_itself_in_the_browser_is_waited_out(tiny_world,
 
 
 @pytest.mark.browser
-def test_circuit_breaker_stops_the_stage_when_the_site_keeps_refusing(tiny_world, site, tmp_path):
-    site.faults = AotyFaults.refuse_everything()
-    urls = album_urls(site, tiny_world, 20)
-    f, results, _ = asyncio.run(fetch_all(urls, tmp_path / "c", breaker_threshold=5, max_concurrent=2))
-    assert f.breaker.open and "refused" in f.breaker.reason
-    assert not any(r.ok for r in results)
-    assert {r.error_class for r in results} <= {"circuit_open", "http_429"}
-    assert sum(r.error_class == "circuit_open" for r in results) >= 10
-    assert site.requests <= 5 + 2  # the threshold, plus what was already in flight
-    assert f.stats.failures.get("circuit_open", 0) >= 10
-
-
-@pytest.mark.browser
 def test_politeness_spaces_requests_to_one_host(tiny_world, site, tmp_path):
-    urls = album_urls(site, tiny_world, 6)
+    urls = album_urls(site, tiny_world, 5)
     t0 = time.monotonic()
     asyncio.run(fetch_all(urls, tmp_path / "c", requests_per_second=4.0, max_concurrent=3))
-    assert time.monotonic() - t0 >= 1.25  # 5 intervals of 0.25 s between 6 starts
+    assert time.monotonic() - t0 >= 1.0  # 4 intervals of 0.25 s between 5 starts
     arrivals = [t for t, _ in site.request_log]
-    assert len(arrivals) == 6 and arrivals[-1] - arrivals[0] >= 1.0
+    assert len(arrivals) == 5 and arrivals[-1] - arrivals[0] >= 0.75
     # start times are spaced; arrivals jitter with the browser, but never bunch beyond the rate
     assert max(sum(1 for b in arrivals if a <= b < a + 1.0) for a in arrivals) <= 5
 
