@@ -375,6 +375,8 @@ class Matcher:
                 conf = "low"
             if conf == "high" and b.b is None and self._ambiguous(b, album):
                 conf = "medium"
+            if conf == "high" and parse_track(ref.track).truncated:
+                conf = "medium"  # the cut-off end may have said "(Live)": we cannot see it
             return MatchResult(**common, match_type="track_match", confidence=conf, score=round(b.score, 4),
                                artist_score=round(b.a, 4), album_score=_r(b.b), track_score=round(b.t, 4),
                                album_id=cat.album_ids[album], track_id=cat.track_ids[b.track])

@@ -295,7 +295,7 @@ _OTHER_PHRASES = sorted({*_EDITION_WORDS, *_JUNK, "feat", "featuring", "ft"})
 def _cut_kind(text: str) -> str:
     """What the cut-off rest of a truncated suffix ("(Li", "- Aco") most likely was."""
     n = normalize_name(text)
-    if len(n) < 2:
+    if not n:
         return "junk"
     as_version = any(v.startswith(n) for v in _VERSION_PHRASES)
     as_other = any(v.startswith(n) for v in _OTHER_PHRASES)

@@ -65,6 +65,11 @@ def test_named_album_that_disagrees_gives_a_low_track_match(matcher):
     assert (r.match_type, r.confidence, r.track_id) == ("track_match", "low", 12)
 
 
+def test_truncated_title_is_never_high(matcher):
+    r = match(matcher, "Foo Band", "Songs", "A Very Long Title That Players Li…")
+    assert (r.match_type, r.confidence, r.track_id) == ("track_match", "medium", 62)
+
+
 def test_cut_suffix_that_may_name_a_version_is_low(matcher):
     r = match(matcher, "The National", "Boxer", "Mistaken for Strangers (Li…")
     assert (r.match_type, r.confidence) == ("track_match", "low")
