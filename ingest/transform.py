@@ -117,13 +117,22 @@ def run_dbt(settings: Settings, args: list[str], *, vars: dict | None = None,
             uid = getattr(node, "unique_id", None) or str(node)
             statuses[uid] = status
             if status in ("error", "fail", "runtime error"):
-                msg = (r.message or "").strip().splitlines()
-                failures.append(f"{uid} [{status}]: {msg[0] if msg else ''}"
-                                + (f" ({len(msg) - 1} more lines)" if len(msg) > 1 else ""))
+                failures.append(f"{uid} [{status}]: {_essence(r.message)}")
     if not res.success:
         message = str(res.exception) if res.exception else None
+        if any("raw_" in f and "does not exist" in f for f in failures):
+            failures.append("hint: the raw tables are missing in this warehouse; load them first "
+                            "(`python -m ingest run` or ingest.sandbox.raw_fixture.load_world_raw)")
         raise DbtError(command, failures, message)
     return DbtResult(command=command, success=True, statuses=statuses, elapsed_s=elapsed, raw=res.result)
+
+
+def _essence(message: str | None) -> str:
+    """The informative lines of a dbt node message (the database's error, the failing rows),
+    without dbt's "Runtime Error in model ..." preamble."""
+    lines = [ln.strip() for ln in (message or "").splitlines() if ln.strip()]
+    useful = [ln for ln in lines if not ln.startswith(("Runtime Error in", "Database Error in", "Compilation Error in"))]
+    return " | ".join((useful or lines)[:3])
 
 
 def build(settings: Settings, *, vars: dict | None = None, select: str | None = None,

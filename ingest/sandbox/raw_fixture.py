@@ -50,7 +50,7 @@ def _table(columns: dict[str, tuple[pa.DataType, Iterable]]) -> pa.Table:
 
 
 # --- raw_lastfm ------------------------------------------------------------------------------
-def _scrobbles(world: World, users: list[str], since_uts: int | None) -> pa.Table:
+def _scrobbles(world: World, users: list[str], since_uts: int | dict[str, int] | None) -> pa.Table:
     sp = world.spellings
     artist = np.array([s.artist for s in sp], dtype=object)
     album = np.array([s.album for s in sp], dtype=object)
@@ -60,7 +60,8 @@ def _scrobbles(world: World, users: list[str], since_uts: int | None) -> pa.Tabl
     parts = []
     for name in users:
         u = world.users[name]
-        keep = u.uts > since_uts if since_uts is not None else np.ones(u.playcount, dtype=bool)
+        since = since_uts.get(name) if isinstance(since_uts, dict) else since_uts
+        keep = u.uts > since if since is not None else np.ones(u.playcount, dtype=bool)
         uts, idx = u.uts[keep], u.spelling_idx[keep]
         if uts.size == 0:
             continue
@@ -162,8 +163,15 @@ def _artist_tags(world: World, spellings: list[int]) -> pa.Table:
 
 
 # --- raw_aoty ----------------------------------------------------------------------------------
-def _aoty_tables(world: World, base_url: str, now: datetime) -> list[RawTable]:
-    albums = sorted(world.aoty_albums(), key=lambda a: a.album_id)
+def _discovered_albums(world: World, spellings: list[int]) -> list:
+    """What AOTY discovery fetches: every album of each artist a scrobbled spelling belongs to."""
+    artists = {world.albums[s.truth_album_id].artist_ids[0] for s in (world.spellings[i] for i in spellings)
+               if s.truth_album_id is not None}
+    return [a for a in world.aoty_albums() if a.artist_ids[0] in artists]
+
+
+def _aoty_tables(world: World, base_url: str, now: datetime, albums: list) -> list[RawTable]:
+    albums = sorted(albums, key=lambda a: a.album_id)
     artist_ids = sorted({i for a in albums for i in a.artist_ids})
     tracks = [t for a in albums for t in a.tracks]
     art = world.artists
@@ -267,9 +275,15 @@ def _truth_matches(world: World, spellings: list[int], now: datetime) -> pa.Tabl
 
 
 # --- loading ------------------------------------------------------------------------------------
-def world_raw_tables(world: World, *, users: list[str] | None = None, since_uts: int | None = None,
-                     base_url: str = "https://www.albumoftheyear.org") -> dict[str, list[RawTable]]:
-    """The raw tables of a world, per dataset, as pyarrow tables (pure; no I/O)."""
+def world_raw_tables(world: World, *, users: list[str] | None = None, since_uts: int | dict[str, int] | None = None,
+                     base_url: str = "https://www.albumoftheyear.org",
+                     catalog: str = "discovered") -> dict[str, list[RawTable]]:
+    """The raw tables of a world, per dataset, as pyarrow tables (pure; no I/O).
+
+    catalog: "discovered" loads the AOTY albums discovery would fetch (all albums of the
+    artists the scrobbles reach), "all" the whole AOTY side of the world."""
+    if catalog not in ("discovered", "all"):
+        raise ValueError(f"catalog={catalog!r}: use 'discovered' or 'all'")
     names = list(users) if users is not None else sorted(world.users)
     unknown = [n for n in names if n not in world.users]
     if unknown:
@@ -286,22 +300,24 @@ def world_raw_tables(world: World, *, users: list[str] | None = None, since_uts:
         ]
     out = {RAW_LASTFM: lastfm}
     if since_uts is None:
-        out[RAW_AOTY] = _aoty_tables(world, base_url.rstrip("/"), now)
+        albums = world.aoty_albums() if catalog == "all" else _discovered_albums(world, spellings)
+        out[RAW_AOTY] = _aoty_tables(world, base_url.rstrip("/"), now, albums)
         out[RAW_MATCHING] = [RawTable("track_matches", ("track_key", "matcher_version"),
                                       _truth_matches(world, spellings, now))]
     return out
 
 
 def load_world_raw(world: World, settings: Settings, *, users: list[str] | None = None,
-                   since_uts: int | None = None) -> None:
+                   since_uts: int | dict[str, int] | None = None, catalog: str = "discovered") -> None:
     """Write the world's raw tables into the warehouse of `settings` (merge on the contract keys).
 
-    since_uts: load only scrobbles after this time (and nothing else), as an incremental
-    Last.fm run would; used to test incremental dbt runs.
+    since_uts: load only scrobbles after this time (one for all users, or per user name; users
+    missing from the dict load all) and nothing else, as an incremental Last.fm run would;
+    used to test incremental dbt runs.
     """
     import dlt
 
-    for dataset, tables in world_raw_tables(world, users=users, since_uts=since_uts,
+    for dataset, tables in world_raw_tables(world, users=users, since_uts=since_uts, catalog=catalog,
                                             base_url=settings.aoty_base_url).items():
         resources = []
         for t in tables:

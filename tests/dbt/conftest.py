@@ -11,6 +11,7 @@ import pytest
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("RUNTIME__LOG_LEVEL", "ERROR")  # dlt's arrow-hint warnings are noise here
 
 from ingest.config import DEFAULT_POSTGRES_DSN, Settings  # noqa: E402
 from ingest.sandbox.raw_fixture import load_world_raw  # noqa: E402
