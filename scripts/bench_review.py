@@ -74,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"({len(page.content()) // 1024} KiB with the sample inlined)")
                 for i in range(n):
                     key = KEY_CYCLE[i % len(KEY_CYCLE)]
+                    if key.isdigit() and int(key) > len(session.items[i]["candidates"]):
+                        key = "r"  # no such candidate for this key
                     t = time.perf_counter()
                     page.keyboard.press(key)
                     # The handler is synchronous: when press() returns, the next item is on screen.

@@ -43,7 +43,8 @@ const DATA = JSON.parse(document.getElementById("sample").textContent);
 const items = DATA.items;
 let pos = 0, inflight = 0, saved = 0, timer = null;
 const queue = [];
-const state = window.__review = {latencies: [], handler: [], saved: () => saved, pending: () => queue.length + inflight, errors: []};
+const state = window.__review = {latencies: [], handler: [], saved: () => saved, pending: () => queue.length + inflight, errors: [], lastError: null};
+const fail = msg => { state.errors.push(msg); state.lastError = msg; };
 const $ = id => document.getElementById(id);
 const esc = s => s == null ? "" : String(s).replace(/[&<>"]/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;"}[c]));
 const num = x => x == null ? "-" : (Math.abs(x) > 1.5 ? x.toFixed(1) : x.toFixed(3));
@@ -80,15 +81,16 @@ function render() {
 function status() {
   const done = items.filter(it => it.verdict).length, pend = queue.length + inflight;
   const el = $("status");
-  el.textContent = `${done} reviewed · ${pend ? pend + " unsaved" : "all saved"}` + (state.errors.length ? " · " + state.errors[state.errors.length - 1] : "");
-  el.className = state.errors.length ? "error" : (pend ? "unsaved" : "");
+  el.textContent = `${done} reviewed · ${pend ? pend + " unsaved" : "all saved"}` + (state.lastError ? " · " + state.lastError : "");
+  el.className = state.lastError ? "error" : (pend ? "unsaved" : "");
   el.dataset.pending = String(pend);
 }
 
 function give(verdict, pick) {
   if (!items.length) return;
   const it = items[pos];
-  if (verdict === "pick" && !it.candidates[pick - 1]) { state.errors.push(`no candidate ${pick} for this key`); status(); return; }
+  if (verdict === "pick" && !it.candidates[pick - 1]) { fail(`no candidate ${pick} for this key`); status(); return; }
+  state.lastError = null;  // a new verdict: the last complaint is answered
   it.verdict = {verdict, pick};
   queue.push({key: it.key, verdict, pick});
   const last = items.every(x => x.verdict);
@@ -107,9 +109,9 @@ async function flush() {
     const r = await fetch("/api/verdicts", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({verdicts: batch})});
     const body = await r.json();
     if (r.ok) saved += body.saved;
-    else if (r.status === 400) state.errors.push(body.error);
-    else { state.errors.push(body.error); queue.unshift(...batch); retry = true; }
-  } catch (e) { state.errors.push("server unreachable, will retry"); queue.unshift(...batch); retry = true; }
+    else if (r.status === 400) fail(body.error);
+    else { fail(body.error); queue.unshift(...batch); retry = true; }
+  } catch (e) { fail("server unreachable, will retry"); queue.unshift(...batch); retry = true; }
   inflight = 0; status();
   if (queue.length) timer = setTimeout(flush, retry ? 2000 : 0);
 }
