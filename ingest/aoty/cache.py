@@ -31,6 +31,19 @@ class PageCache:
     def __init__(self, directory: Path | str, ttl_days: float = 30.0):
         self.directory = Path(directory)
         self.ttl_days = ttl_days
+        self._sweep()
+
+    def _sweep(self, older_than_s: float = 600) -> None:
+        """Temporary files of a writer that was killed before its rename: never entries, just litter."""
+        if not self.directory.exists():
+            return
+        cutoff = time.time() - older_than_s
+        for tmp in self.directory.glob("*/.tmp-*"):
+            try:
+                if tmp.stat().st_mtime < cutoff:
+                    tmp.unlink()
+            except OSError:
+                pass
 
     def path_for(self, url: str) -> Path:
         digest = hashlib.sha256(url.encode("utf-8")).hexdigest()

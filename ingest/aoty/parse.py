@@ -156,6 +156,19 @@ def _inside(node: LexborNode, class_fragment: str, *, stop: LexborNode | None = 
     return False
 
 
+def _in_page_chrome(node: LexborNode) -> bool:
+    """Inside the site's header, navigation, footer or an ad: links there are not results."""
+    parent = node.parent
+    while parent is not None and parent.tag not in ("body", "html"):
+        if parent.tag in ("nav", "header", "footer", "aside"):
+            return True
+        marks = f"{parent.attributes.get('id') or ''} {parent.attributes.get('class') or ''}".lower()
+        if any(m in marks for m in ("header", "nav", "footer", "sidebar", "adwrapper", "adtag")):
+            return True
+        parent = parent.parent
+    return False
+
+
 def _first(root: LexborNode | LexborHTMLParser, *selectors: str) -> LexborNode | None:
     for sel in selectors:
         node = root.css_first(sel)
@@ -709,8 +722,7 @@ def parse_artist_search(html: str, url: str = "") -> ArtistSearch | ParseError |
     url = url or _canonical_url(tree)
     blocks = tree.css(".artistBlock") or []
     links = [b.css_first('a[href*="/artist/"]') for b in blocks] if blocks else [
-        a for a in tree.css('a[href*="/artist/"]') if not _inside(a, "nav") and not _inside(a, "footer")
-        and not _inside(a, "header") and a.parent is not None and a.parent.tag not in ("nav", "header", "footer")]
+        a for a in tree.css('a[href*="/artist/"]') if not _in_page_chrome(a)]
     items: list[ArtistListItem] = []
     seen: set[int] = set()
     for block, a in zip(blocks or links, links):

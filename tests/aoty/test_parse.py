@@ -265,3 +265,12 @@ def test_local_artist_and_search_pages(tiny_world):
     assert album.album_id in [i.album_id for i in listing.items]
     found = parse_artist_search(content.artist_search_page(artist.name), BASE + "/search/artists/?q=x")
     assert found.items[0].artist_id == artist.artist_id
+
+
+def test_artist_search_without_artist_blocks_ignores_the_page_chrome():
+    html = """<html><body><div id="header"><a href="/artist/1-the-beatles/">Beatles</a></div>
+    <nav><a href="/artist/2-x/">X</a></nav><div id="centerContent"><h1 class="headline">Search Results for "bj"</h1>
+    <div class="section"><a href="/artist/96-bjork/"><img alt=""></a><a href="/artist/96-bjork/">Bj&ouml;rk</a>
+    <a href="/artist/97-bjorn/">Bjørn</a></div></div><div id="footer"><a href="/artist/3-y/">Y</a></div></body></html>"""
+    res = parse_artist_search(html, BASE + "/search/artists/?q=bj")
+    assert [(i.artist_id, i.name) for i in res.items] == [(96, "Björk"), (97, "Bjørn")] and res.query == "bj"
