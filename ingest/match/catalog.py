@@ -190,6 +190,9 @@ class Catalog:
         """Read raw_aoty.albums, album_artists and tracks from the warehouse."""
         from ingest.config import RAW_AOTY, connect
 
+        from .table import require_tables
+
+        require_tables(settings, RAW_AOTY, ("albums", "tracks"), "run the AOTY stage first (python -m ingest run)")
         conn = connect(settings)
         try:
             cur = conn.cursor()

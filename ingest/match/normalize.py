@@ -21,7 +21,7 @@ RULES (each one has a test in tests/match/test_normalize.py, named after the rul
 | quotes_punct | curly quotes, apostrophes and dots join (don't = dont, Y.M.C.A. = YMCA); other punctuation is a word break |
 | and_amp | "&", "+" between words and "and" are one token; "'n'" in "Rock 'n' Roll" too |
 | whitespace | runs of whitespace collapse; leading/trailing removed |
-| the_prefix | `artist_key` drops a leading "The " (blocking key only; names keep it) |
+| the_prefix | `artist_key` drops a leading "The " and a catalog-style trailing ", The" (blocking key only; names keep it) |
 | numbers | "Pt. 2", "Pt 2", "Part II", "part two" → "part 2"; same for vol./volume, chapter, no. |
 | placeholder | "", "null", "none", "unknown", "[unknown]", "<unknown>", "Unknown Album", "undefined", "n/a", "-" are no name |
 | feat_title | "(feat. X)", "[ft. X]", "feat. X", "(featuring X)", "(with X)" move out of a title into `featured` |
@@ -108,6 +108,8 @@ def normalize_name(s: str | None) -> str:
 def artist_key(s: str | None) -> str:
     """Blocking key for an artist: its comparable form without a leading "the"."""
     n = normalize_name(s)
+    if n.endswith(" the") and s and s.rstrip().lower().endswith(", the"):  # "Beatles, The" (catalog style)
+        n = n[:-4]
     return n[4:] if n.startswith("the ") and len(n) > 4 else n
 
 

@@ -42,8 +42,26 @@ class MatchSummary:
         return "\n".join(lines)
 
 
+def require_tables(settings: Settings, schema: str, tables: tuple[str, ...], hint: str) -> None:
+    """Fail with a message naming the missing raw tables and what to do, not a driver error."""
+    conn = connect(settings)
+    try:
+        cur = conn.cursor()
+        cur.execute("select table_name from information_schema.tables where table_schema = %s"
+                    if settings.warehouse == "postgres" else
+                    "select table_name from information_schema.tables where table_schema = ?", (schema,))
+        present = {r[0] for r in cur.fetchall()}
+    finally:
+        conn.close()
+    missing = [t for t in tables if t not in present]
+    if missing:
+        where = settings.duckdb_path if settings.warehouse == "duckdb" else "PostgreSQL"
+        raise ValueError(f"{', '.join(f'{schema}.{t}' for t in missing)} not found in {where}: {hint}")
+
+
 def read_refs(settings: Settings) -> list[LastfmTrackRef]:
     """Distinct (track_key, artist, album, track) as scrobbled."""
+    require_tables(settings, RAW_LASTFM, ("scrobbles",), "load scrobbles first (python -m ingest run --user NAME)")
     conn = connect(settings)
     try:
         cur = conn.cursor()

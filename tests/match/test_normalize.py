@@ -52,6 +52,7 @@ def test_rule_whitespace():
 
 def test_rule_the_prefix():
     assert artist_key("The National") == artist_key("National") == "national"
+    assert artist_key("Beatles, The") == artist_key("The Beatles") == "beatles"
     assert artist_key("The The") == "the"  # a name that is only "The ..." keeps a key
     assert normalize_name("The National") == "the national"  # names themselves keep it
 

@@ -116,3 +116,9 @@ def test_write_matches_postgres(tmp_path):
     finally:
         admin.cursor().execute(f'drop database if exists "{name}" with (force)')
         admin.close()
+
+
+def test_missing_raw_tables_are_named(tmp_path):
+    settings = Settings(duckdb_path=tmp_path / "empty.duckdb", data_dir=tmp_path)
+    with pytest.raises(ValueError, match=r"raw_lastfm\.scrobbles not found in .*empty\.duckdb: load scrobbles first"):
+        write_matches(settings)
