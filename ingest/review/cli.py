@@ -140,7 +140,14 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         return _fail(str(e), EXIT_USAGE)
     except Exception as e:  # the warehouse: locked by a run, unreachable, or not built yet
+        if not _is_db_error(e):
+            raise
         return _fail(_warehouse_hint(e, settings))
+
+
+def _is_db_error(e: Exception) -> bool:
+    module = type(e).__module__ or ""
+    return "duckdb" in module or module.startswith("psycopg2")
 
 
 def _warehouse_hint(e: Exception, settings: Settings) -> str:
