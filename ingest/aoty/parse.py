@@ -106,6 +106,7 @@ def parse_date(text: str | None) -> tuple[date | None, int | None]:
     if not text:
         return None, None
     text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text)
+    text = re.sub(r"\s+,", ",", text)  # "August 20 , 2016": links split over lines
     candidates = [text, text.split("T")[0]]
     m = re.search(r"[A-Z][a-z]+\.? \d{1,2},? \d{4}|\d{4}-\d{2}-\d{2}|\d{1,2} [A-Z][a-z]+ \d{4}", text)
     if m:
