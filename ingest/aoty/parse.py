@@ -358,13 +358,22 @@ def _score_box(tree: LexborHTMLParser, kind: str) -> LexborNode | None:
         f"[class*={kind}score i]")
 
 
+def _exact_score(value: str | None) -> float | None:
+    """A title attribute that is a bare number ("84.6"); anything else ("1,234 ratings") is not a score."""
+    value = clean_text(value)
+    return parse_score(value) if re.fullmatch(r"\d{1,3}(?:\.\d+)?", value) else None
+
+
 def _box_score(box: LexborNode) -> tuple[float | None, bool]:
-    """(exact score, whether a score element was present at all)."""
-    score_node = _first(box, "[class*=score i] a[title]", "[class*=score i] a", "a[title]", "[class*=score i]")
-    if score_node is None:
-        score_node = box
-    title_value = parse_score(score_node.attributes.get("title"))
-    text = node_text(score_node)
+    """(exact score, whether a score element was present at all): the rounded score is the text of
+    the box's score element, the exact one a bare-number `title` on it or inside it."""
+    container = _first(box, "[class*=score i]:not([class*=box i])", "[class*=score i]") or box
+    title_value = None
+    for node in [container, *container.css("[title]")]:
+        title_value = _exact_score(node.attributes.get("title"))
+        if title_value is not None:
+            break
+    text = node_text(container)
     text_value = parse_score(text.split(" ")[0] if text else "")
     if title_value is not None and (text_value is None or abs(title_value - text_value) <= 1):
         return title_value, True
@@ -390,6 +399,19 @@ def _microdata_rating(tree: LexborHTMLParser) -> tuple[float | None, int | None]
     return value, count
 
 
+_ROW_LABELS = ("release date", "released", "date", "format", "label", "labels", "genre", "genres", "producer",
+               "producers", "writer", "writers", "also known as", "aka", "country", "born", "formed")
+
+
+def _row_label_node(row: LexborNode) -> LexborNode | None:
+    """The span naming the row ("/ Release Date", "Genres:"): a known label wherever it sits, else the last span."""
+    spans = [s for s in row.css("span") if not _inside(s, "secondary", stop=row)]
+    for span in spans:
+        if node_text(span).strip(" /:").lower() in _ROW_LABELS:
+            return span
+    return spans[-1] if spans else None
+
+
 def _detail_rows(tree: LexborHTMLParser) -> list[tuple[str, LexborNode]]:
     """(label, row) for the info box rows: 'release date', 'format', 'label', 'genres', ..."""
     rows = (tree.css(".albumTopBox.info .detailRow") or tree.css(".detailRow") or tree.css("[class*=detailrow i]")
@@ -398,23 +420,21 @@ def _detail_rows(tree: LexborHTMLParser) -> list[tuple[str, LexborNode]]:
     for row in rows:
         if _inside(row, "albumblock"):
             continue
-        spans = [s for s in row.css("span") if not _inside(s, "secondary", stop=row)]
-        label = ""
-        if spans:
-            label = node_text(spans[-1]).lstrip("/").strip().lower()
-        out.append((label, row))
+        label_node = _row_label_node(row)
+        out.append((node_text(label_node).strip(" /:").lower() if label_node is not None else "", row))
     return out
 
 
 def _row_value_text(row: LexborNode) -> str:
-    """The row's text without its trailing '/ Label' span."""
+    """The row's text without its '/ Label' span (trailing on the live site, leading on some copies)."""
     text = node_text(row)
-    spans = row.css("span")
-    if spans:
-        label = node_text(spans[-1])
-        if label and text.endswith(label):
-            text = text[: -len(label)]
-    return text.strip(" ,/")
+    label_node = _row_label_node(row)
+    label = node_text(label_node) if label_node is not None else ""
+    if label and text.endswith(label):
+        text = text[: -len(label)]
+    elif label and text.startswith(label):
+        text = text[len(label):]
+    return text.strip(" ,/:")
 
 
 def _genres(rows: list[tuple[str, LexborNode]], tree: LexborHTMLParser, ld: dict | None) -> tuple[list[str], list[str]]:

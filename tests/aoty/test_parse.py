@@ -277,3 +277,17 @@ def test_artist_search_without_artist_blocks_ignores_the_page_chrome():
     <a href="/artist/97-bjorn/">Bjørn</a></div></div><div id="footer"><a href="/artist/3-y/">Y</a></div></body></html>"""
     res = parse_artist_search(html, BASE + "/search/artists/?q=bj")
     assert [(i.artist_id, i.name) for i in res.items] == [(96, "Björk"), (97, "Bjørn")] and res.query == "bj"
+
+
+def test_markup_variants_exact_score_on_a_wrapper_and_leading_row_labels():
+    html = re.sub(r'<script type="application/ld\+json">.*?</script>', "", fixture("live_album_2026.html"), flags=re.S)
+    html = html.replace('<div class="albumCriticScore"><a href="#critics" title="87">87</a></div>',
+                        '<div class="albumCriticScore"><span title="87"><a href="#critics">87</a></span></div>')
+    html = html.replace('<a href="/album/812345-x/user-reviews/" title="84.6">85</a>',
+                        '<span title="84.6"><a href="/album/812345-x/user-reviews/">85</a></span>')
+    html = html.replace('<div class="detailRow">LP<span>/ Format</span></div>', '<div class="detailRow"><span>Format:</span> LP</div>')
+    rec = parse_album(html)
+    assert (rec.critic_score, rec.user_score, rec.user_rating_count, rec.format) == (87, 84.6, 12345, "LP")
+    # a title that is not a bare number is never read as the score
+    odd = html.replace('<span title="84.6">', '<span title="12,345 ratings">')
+    assert parse_album(odd).user_score == 85
