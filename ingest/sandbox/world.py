@@ -23,6 +23,7 @@ FORMAT_TRACKS = {"LP": (7, 15), "EP": (3, 6), "Single": (1, 2), "Mixtape": (10, 
 FORMAT_WEIGHTS = {"LP": 60, "EP": 15, "Single": 18, "Mixtape": 7}
 HISTORY_START = 1_325_376_000  # 2012-01-01
 HISTORY_END = 1_761_955_200  # 2025-11-01
+OFF_AOTY_LISTENING = 0.15  # popularity weight of an artist AOTY does not list, relative
 
 
 @dataclass(frozen=True)
@@ -298,6 +299,10 @@ def _make_users(world: World, cfg: WorldConfig, rng: random.Random, nrng: np.ran
     # Popularity: artists Zipf, albums inside an artist by a second Zipf.
     artist_ids = list(world.artists)
     artist_w = _zipf_weights(len(artist_ids), 1.05, nrng)
+    # AOTY misses obscure artists, not famous ones: off-AOTY artists get little listening.
+    off_aoty = np.array([not world.artists[a].on_aoty for a in artist_ids])
+    artist_w = np.where(off_aoty, artist_w * OFF_AOTY_LISTENING, artist_w)
+    artist_w /= artist_w.sum()
     albums_by_artist: dict[int, list[AotyAlbum]] = {}
     for a in albums:
         albums_by_artist.setdefault(a.artist_ids[0], []).append(a)
