@@ -188,7 +188,7 @@ def run_suites(settings: Settings, suites: list[Suite], *, run_id: str, build_do
                 try:
                     bd = batches.batch_definition(name, probe)
                 except Exception as exc:  # noqa: BLE001 - a probe that cannot run is a failed check
-                    out.expectations.append(_probe_error(suite, probe, f"{type(exc).__name__}: {exc}".splitlines()[0]))
+                    out.expectations.append(_probe_error(suite, probe, " ".join(f"{type(exc).__name__}: {exc}".split())[:500]))
                     continue
                 gx_suite = gx.ExpectationSuite(name=name, expectations=list(probe.expectations),
                                                meta={"blocking": suite.blocking, "suite": suite.name,

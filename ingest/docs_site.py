@@ -59,6 +59,19 @@ def _copy_matcher_report(report: Path, dest: Path) -> bool:
     return True
 
 
+def latest_validations(gx_dir: Path) -> tuple[str | None, list[tuple[str, str]]]:
+    """The latest validation run in a Data Docs folder: (run name, [(suite, relative href)]).
+
+    Data Docs lay results out as validations/<suite>/<run name>/<run time>/<batch>.html."""
+    pages = [p.relative_to(gx_dir) for p in gx_dir.glob("validations/*/*/*/*.html")]
+    if not pages:
+        return None, []
+    latest_time = max(p.parts[3] for p in pages)
+    run = next(p.parts[2] for p in pages if p.parts[3] == latest_time)
+    chosen = sorted((p.parts[1], p.as_posix()) for p in pages if p.parts[2] == run and p.parts[3] == latest_time)
+    return run, chosen
+
+
 def _latest_publication(settings: Settings) -> str:
     from ingest.pipeline.publish import last_publication
 
@@ -72,13 +85,20 @@ def _latest_publication(settings: Settings) -> str:
     return f"last published run <code>{html.escape(str(pub['run_id']))}</code> at {pub['published_at']} ({html.escape(rows)})"
 
 
-def render_index(*, dbt: bool, gx: bool, matcher: bool, publication: str) -> str:
+def render_index(*, dbt: bool, gx: bool, matcher: bool, publication: str,
+                 latest_run: str | None = None, latest: list[tuple[str, str]] | None = None) -> str:
     def item(ok: bool, href: str, title: str, what: str, missing: str) -> str:
         if ok:
             return f'<li><a href="{href}">{title}</a> <span>{what}</span></li>'
         return f"<li>{title}: <em>{missing}</em></li>"
 
     built = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    # GX's own index draws its tables with scripts from public CDNs; these plain links work offline.
+    results = ""
+    if latest_run and latest:
+        links = "\n".join(f'<li><a href="gx/{html.escape(href)}">{html.escape(suite)}</a></li>' for suite, href in latest)
+        results = (f'<h2 id="latest-validation">Latest validation run <code>{html.escape(latest_run)}</code></h2>'
+                   f"<ul class=\"results\">\n{links}\n</ul>")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Music warehouse docs</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:48rem;margin:3rem auto;line-height:1.5}}
@@ -91,6 +111,7 @@ li{{margin:.6rem 0}} span{{color:#555}}</style></head>
 {item(matcher, "matcher/index.html", "Matcher report", "precision and recall against the ground truth",
        "not generated (run scripts/evaluate_matcher.py)")}
 </ul>
+{results}
 <p><small>built {built}</small></p>
 </body></html>
 """
@@ -107,8 +128,10 @@ def build_site(settings: Settings, out_dir: Path = Path("site"), *, matcher_repo
         has_dbt = _copy_dbt_docs(settings, staging / "dbt") if dbt_docs else False
         has_gx = _copy_data_docs(settings, staging / "gx")
         has_matcher = _copy_matcher_report(Path(matcher_report), staging / "matcher")
+        latest_run, latest = latest_validations(staging / "gx") if has_gx else (None, [])
         (staging / "index.html").write_text(render_index(
-            dbt=has_dbt, gx=has_gx, matcher=has_matcher, publication=_latest_publication(settings)))
+            dbt=has_dbt, gx=has_gx, matcher=has_matcher, publication=_latest_publication(settings),
+            latest_run=latest_run, latest=latest))
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
