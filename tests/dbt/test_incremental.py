@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 # What a change of admission touches; `run` of these keeps the tests quick (the full build with
 # all tests runs in the first test and in test_build.py).
-MATCH_MODELS = "int_matches__current int_track_keys__resolved user_track_interactions unmatched_scrobbles"
+MATCH_MODELS = "int_matches__current int_match_reviews int_track_keys__resolved user_track_interactions unmatched_scrobbles"
 INTERACTIONS = ("select user_name, track_sk, play_count, loved, loved_at, first_played_at, last_played_at, "
                 "source, resolution_rule, last_load_id from audit.user_track_interactions")
 
@@ -73,22 +73,35 @@ def test_new_scrobbles_change_only_the_affected_interactions(warehouse_copy):
     assert raw == counted + unmatched
 
 
-def test_a_rejecting_review_moves_the_scrobbles_to_unmatched(warehouse_copy):
+def test_review_verdicts_override_the_matcher(warehouse_copy):
     settings = warehouse_copy
-    key, plays = fetch(settings, """
+    (rejected, plays), (picked, _) = fetch(settings, """
         select s.track_key, count(*) from raw_lastfm.scrobbles s
         join intermediate.int_track_keys__resolved r on r.track_key = s.track_key
-        where r.aoty_track_id is not null group by 1 order by 2 desc, 1 limit 1""")[0]
+        where r.aoty_track_id is not null group by 1 order by 2 desc, 1 limit 2""")
+    (unmatched_key,) = fetch(settings, "select track_key from audit.unmatched_scrobbles order by scrobble_id limit 1")[0]
+    (other_track, other_album) = fetch(settings, "select aoty_track_id, aoty_album_id from audit.tracks order by aoty_track_id limit 1")[0]
     conn = connect(settings)
     conn.execute("create schema if not exists ops")
-    conn.execute("create table ops.match_reviews (track_key varchar, verdict varchar, "
-                 "chosen_album_id bigint, chosen_track_id bigint)")
-    conn.execute("insert into ops.match_reviews values (?, 'reject', null, null)", [key])
+    conn.execute("create table ops.match_reviews (track_key varchar primary key, verdict varchar, "
+                 "chosen_album_id bigint, chosen_track_id bigint, reviewer varchar)")
+    conn.execute("insert into ops.match_reviews values (?, 'reject', null, null, 't'), (?, 'pick', ?, ?, 't'), "
+                 "(?, 'accept', ?, ?, 't')",
+                 [rejected, picked, other_album, other_track, unmatched_key, other_album, other_track])
     conn.close()
     try:
-        run_dbt(settings, ["run", "--select", MATCH_MODELS])  # the review changes the rule: marts rebuild
-        reasons = fetch(settings, f"select reason, count(*) from audit.unmatched_scrobbles where track_key = '{key}' group by 1")
+        run_dbt(settings, ["run", "--select", MATCH_MODELS])  # the reviews change the rule: marts rebuild
+        reasons = fetch(settings, f"select reason, count(*) from audit.unmatched_scrobbles where track_key = '{rejected}' group by 1")
         assert reasons == [("review_rejected", plays)]
+        resolved = dict(fetch(settings, "select track_key, aoty_track_id from intermediate.int_track_keys__resolved "
+                                        f"where track_key in ('{picked}', '{unmatched_key}')"))
+        assert resolved == {picked: other_track, unmatched_key: other_track}
+        (left,) = fetch(settings, f"select count(*) from audit.unmatched_scrobbles where track_key = '{unmatched_key}'")[0]
+        assert left == 0
+        (raw,) = fetch(settings, "select count(*) from raw_lastfm.scrobbles")[0]
+        (counted,) = fetch(settings, "select sum(play_count) from audit.user_track_interactions")[0]
+        (unmatched,) = fetch(settings, "select count(*) from audit.unmatched_scrobbles")[0]
+        assert raw == counted + unmatched
     finally:
         conn = connect(settings)
         conn.execute("drop table ops.match_reviews")

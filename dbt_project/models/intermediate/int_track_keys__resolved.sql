@@ -1,6 +1,7 @@
 {#- One row per distinct scrobbled (artist, album, track) spelling: the AOTY track it counts
     for, or why it counts for none. Admission: a track_match whose confidence is in
-    var('match_confidences') and score >= var('match_min_score'); review verdicts override. -#}
+    var('match_confidences') and score >= var('match_min_score'). Review verdicts override,
+    whatever the matcher says: accept/pick admit chosen_track_id, reject/not_on_aoty exclude. -#}
 {%- set confidences = var('match_confidences') -%}
 
 with spellings as (
@@ -15,6 +16,10 @@ with spellings as (
 
 matches as (
     select * from {{ ref('int_matches__current') }}
+),
+
+reviews as (
+    select * from {{ ref('int_match_reviews') }}
 ),
 
 catalog as (
@@ -33,20 +38,21 @@ decided as (
         m.match_type,
         m.confidence,
         m.score,
-        m.review_verdict,
+        r.verdict as review_verdict,
         case
-            when m.review_verdict in ('accept', 'pick') then coalesce(m.review_track_id, m.aoty_track_id)
-            when m.review_verdict is not null then null
+            when r.verdict in ('accept', 'pick') then r.chosen_track_id
+            when r.verdict is not null then null
             when m.match_type = 'track_match'
                 and m.confidence in ({% for c in confidences %}'{{ c }}'{% if not loop.last %}, {% endif %}{% endfor %})
                 and m.score >= {{ var('match_min_score') }}
                 then m.aoty_track_id
         end as candidate_track_id,
         case
+            when r.verdict in ('accept', 'pick') and r.chosen_track_id is null then 'not_on_tracklist'
+            when r.verdict in ('accept', 'pick') then null
+            when r.verdict = 'not_on_aoty' then 'review_not_on_aoty'
+            when r.verdict is not null then 'review_rejected'
             when m.track_key is null then 'not_matched_yet'
-            when m.review_verdict in ('accept', 'pick') then null
-            when m.review_verdict = 'not_on_aoty' then 'review_not_on_aoty'
-            when m.review_verdict is not null then 'review_rejected'
             when m.match_type = 'no_match' then 'no_aoty_match'
             when m.match_type = 'artist_match' then 'no_aoty_album'
             when m.match_type = 'album_match' then 'not_on_tracklist'
@@ -58,6 +64,7 @@ decided as (
         end as rejection
     from spellings as s
     left join matches as m on m.track_key = s.track_key
+    left join reviews as r on r.track_key = s.track_key
 )
 
 select
