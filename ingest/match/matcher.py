@@ -148,7 +148,6 @@ class Matcher:
                 out[k] = [(names[j], float(row[j]) / 100) for j in top]
         return out
 
-    # --- probes --------------------------------------------------------------------------
     # --- exact fast path ---------------------------------------------------------------
     def _title_index(self) -> dict[tuple[str, str], list[int]]:
         if self._titles is None:
@@ -192,6 +191,7 @@ class Matcher:
         best.others = [(r, jj, c) for r, jj, c, _b, _a in scored[1:]]
         return True
 
+    # --- probes --------------------------------------------------------------------------
     def _probes(self, refs: Sequence[LastfmTrackRef], best: list[_Best]) -> tuple[list[_Probe], list[str | None]]:
         probes: list[_Probe] = []
         reasons: list[str | None] = [None] * len(refs)
