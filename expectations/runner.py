@@ -156,7 +156,7 @@ def _outcome(suite: Suite, probe: Probe, er: Any) -> ExpectationOutcome:
         samples=_samples(result), observed=_clean(result.get("observed_value")), error=error)
 
 
-def _probe_error(suite: Suite, probe: Probe, message: str) -> SuiteOutcome | ExpectationOutcome:
+def _probe_error(suite: Suite, probe: Probe, message: str) -> ExpectationOutcome:
     return ExpectationOutcome(suite=suite.name, probe=probe.name, expectation="probe", column=None,
                               check=f"probe {probe.name} runs", success=False, error=message)
 

@@ -48,6 +48,11 @@ class GateResult:
         return self
 
 
+def _ph(settings: Settings) -> str:
+    """The DB-API parameter placeholder of the warehouse's driver."""
+    return "?" if settings.warehouse == "duckdb" else "%s"
+
+
 # --- ops.publications ------------------------------------------------------------------------------
 def _ensure_ops(cur: Any) -> None:
     cur.execute(f"create schema if not exists {OPS}")
@@ -61,8 +66,9 @@ def last_publication(settings: Settings) -> dict[str, Any] | None:
     conn = connect(settings)
     try:
         cur = conn.cursor()
-        cur.execute("select count(*) from information_schema.tables where table_schema = %s and table_name = %s"
-                    .replace("%s", "?" if settings.warehouse == "duckdb" else "%s"), (OPS, "publications"))
+        ph = _ph(settings)
+        cur.execute(f"select count(*) from information_schema.tables where table_schema = {ph} and table_name = {ph}",
+                    (OPS, "publications"))
         if cur.fetchone()[0] == 0:
             return None
         cur.execute(f"select run_id, published_at, row_counts from {PUBLICATIONS} order by published_at desc limit 1")
@@ -81,8 +87,7 @@ def audit_tables(settings: Settings) -> list[str]:
     conn = connect(settings)
     try:
         cur = conn.cursor()
-        cur.execute("select table_name from information_schema.tables where table_schema = "
-                    + ("?" if settings.warehouse == "duckdb" else "%s"), (AUDIT,))
+        cur.execute(f"select table_name from information_schema.tables where table_schema = {_ph(settings)}", (AUDIT,))
         present = {r[0] for r in cur.fetchall()}
     finally:
         conn.close()
@@ -113,7 +118,7 @@ def publish(settings: Settings, tables: list[str], *, run_id: str) -> dict[str, 
             cur.execute(f"select count(*) from {ANALYTICS}.{t}")
             counts[t] = int(cur.fetchone()[0])
         now = datetime.now(timezone.utc).replace(tzinfo=None)
-        ph = "?" if settings.warehouse == "duckdb" else "%s"
+        ph = _ph(settings)
         cur.execute(f"insert into {PUBLICATIONS} values ({ph}, {ph}, {ph}, {ph})",
                     (run_id, now, ",".join(tables), json.dumps(counts, sort_keys=True)))
         conn.commit()
