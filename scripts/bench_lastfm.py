@@ -54,21 +54,47 @@ def _count(settings: Settings) -> int:
         con.close()
 
 
-def bench(name: str, settings: Settings, base_url: str, users: list[str], expected: int, with_tags: bool) -> None:
+def bench(name: str, settings: Settings, base_url: str, users: list[str], expected: int, with_tags: bool) -> str:
+    """One warehouse, in a process of its own so that its peak memory is its own."""
     client = LastfmClient(API_KEY, base_url, 0)
     rss0 = _peak_rss_mb()
+    cpu0 = _cpu_seconds()
     t0 = time.perf_counter()
     first = load_lastfm(users, settings, client=client, with_tags=with_tags)
     secs = time.perf_counter() - t0
+    cpu = _cpu_seconds() - cpu0
     loaded = _count(settings)
     rerun = load_lastfm(users, settings, client=client, with_tags=with_tags)
-    print(f"{name:9s} {first.total_scrobbles:>8d} scrobbles in {secs:6.1f}s = {first.total_scrobbles / secs:8.0f} scrobbles/s"
-          f" | {first.requests} requests ({first.requests_by_method.get('user.getRecentTracks', 0)} pages)"
-          f" | rows in table {loaded} (expected {expected})"
-          f" | peak RSS {_peak_rss_mb():.0f} MB (before {rss0:.0f} MB)"
-          f" | re-run with nothing new: {rerun.requests} requests {rerun.requests_by_method},"
-          f" {rerun.total_scrobbles} rows, {rerun.seconds:.1f}s", flush=True)
     client.close()
+    return (f"{name:9s} {first.total_scrobbles:>7d} scrobbles in {secs:5.1f}s = {first.total_scrobbles / secs:5.0f} scrobbles/s"
+            f" (loader CPU {cpu:.1f}s = {first.total_scrobbles / cpu:.0f} scrobbles per CPU-second)"
+            f" | {first.requests} requests ({first.requests_by_method.get('user.getRecentTracks', 0)} pages)"
+            f" | rows in table {loaded} (expected {expected})"
+            f" | peak RSS {_peak_rss_mb():.0f} MB (at start {rss0:.0f} MB)"
+            f" | re-run with nothing new: {rerun.requests} requests {rerun.requests_by_method},"
+            f" {rerun.total_scrobbles} rows, {rerun.seconds:.1f}s")
+
+
+def _cpu_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _bench_child(queue: mp.Queue, *args: object) -> None:
+    try:
+        queue.put(bench(*args))  # type: ignore[arg-type]
+    except BaseException as e:  # report, do not hang the parent
+        queue.put(f"{args[0]}: FAILED {type(e).__name__}: {e}")
+        raise
+
+
+def run_isolated(*args: object) -> None:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_bench_child, args=(queue, *args))
+    proc.start()
+    print(queue.get(), flush=True)
+    proc.join()
 
 
 def main() -> None:
@@ -92,7 +118,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench_lastfm_") as tmp:
             duck = Settings(warehouse="duckdb", duckdb_path=Path(tmp) / "bench.duckdb", data_dir=Path(tmp) / "duck",
                             lastfm_api_key=API_KEY, lastfm_base_url=base_url, lastfm_requests_per_second=0)
-            bench("duckdb", duck, base_url, users, expected, args.with_tags)
+            run_isolated("duckdb", duck, base_url, users, expected, args.with_tags)
             if not args.skip_postgres:
                 _bench_postgres(Path(tmp), base_url, users, expected, args.with_tags)
     finally:
@@ -112,7 +138,7 @@ def _bench_postgres(tmp: Path, base_url: str, users: list[str], expected: int, w
         pg = Settings(warehouse="postgres", postgres_dsn=admin_dsn.rsplit("/", 1)[0] + "/" + db,
                       data_dir=tmp / "pg", lastfm_api_key=API_KEY, lastfm_base_url=base_url,
                       lastfm_requests_per_second=0)
-        bench("postgres", pg, base_url, users, expected, with_tags)
+        run_isolated("postgres", pg, base_url, users, expected, with_tags)
     finally:
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         admin.close()
