@@ -91,6 +91,14 @@ class ImportReport:
                 f"{self.now_playing_skipped} now-playing rows skipped; {self.seconds:.1f}s")
 
 
+    def describe(self) -> str:
+        """The summary line, then one line per reported bad row (what `python -m ingest import` prints)."""
+        lines = [self.line()] + [f"  line {b.line}: {b.reason}" for b in self.bad_rows]
+        if self.bad_row_count > len(self.bad_rows):
+            lines.append(f"  … and {self.bad_row_count - len(self.bad_rows)} more bad rows")
+        return "\n".join(lines)
+
+
 # --- parsing (pure) ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Record:
