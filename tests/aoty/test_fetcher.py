@@ -51,9 +51,9 @@ def test_every_album_page_through_chromium_parses_exactly(tiny_world, site, tmp_
 def test_each_fault_kind_is_retried_and_the_run_finishes(tiny_world, site, tmp_path):
     site.faults = AotyFaults(seed=5, rate_limit_share=0.2, retry_after_s=0.3, server_error_share=0.2,
                              challenge_share=0.2, challenge_status=503, challenge_solvable=False,
-                             slow_share=0.15, slow_s=2.5, truncate_share=0.2)
+                             slow_share=0.15, slow_s=5.0, truncate_share=0.2)
     urls = album_urls(site, tiny_world)
-    f, results, _ = asyncio.run(fetch_all(urls, tmp_path / "c", timeout_s=1.5))
+    f, results, _ = asyncio.run(fetch_all(urls, tmp_path / "c", timeout_s=2.5, breaker_threshold=20))
     assert set(site.faults_served) >= {"429", "503", "challenge", "slow", "truncate"}, site.faults_served
     first_errors = {a.error_class for a in f.attempts if a.attempt == 1}
     assert first_errors >= {"http_429", "http_5xx", "challenge", "timeout", "truncated", None}
