@@ -113,6 +113,10 @@ def _user_scrobbles(
             uts = [r["uts"] for r in rows]
             state["newest"] = max(uts + ([state["newest"]] if state.get("newest") is not None else []))
             state["oldest"] = min(uts + ([state["oldest"]] if state.get("oldest") is not None else []))
+            if was_capped:
+                # The group sharing the last timestamp may go on in the next page: let the next
+                # backfill start at that second again (merge drops the repeats).
+                state["oldest"] = min(uts) + 1
             counts[user] += len(rows)
             yield rows
 
