@@ -24,10 +24,16 @@ from ingest.config import Settings
 
 from . import settings as S
 from .helpers import (
-    LastfmClient,
+    InvalidApiKeyError,
+    InvalidUsernameError,
     LastfmApiError,
+    LastfmClient,
     LastfmError,
     LastfmFatalError,
+    LastfmUnavailableError,
+    PrivateUserError,
+    SuspendedApiKeyError,
+    UserNotFoundError,
     validate_usernames,
 )
 from .rows import (
@@ -43,7 +49,12 @@ from .rows import (
     user_from_info,
 )
 
-__all__ = ["LastfmLoadSummary", "lastfm_source", "load_lastfm", "make_client", "make_pipeline"]
+__all__ = [
+    "LastfmLoadSummary", "lastfm_source", "load_lastfm", "make_client", "make_pipeline", "LastfmClient",
+    # errors callers catch: every fatal one means nothing was written
+    "LastfmError", "LastfmFatalError", "LastfmUnavailableError", "InvalidApiKeyError", "InvalidUsernameError",
+    "PrivateUserError", "SuspendedApiKeyError", "UserNotFoundError",
+]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -333,18 +344,3 @@ def load_lastfm(
         load_ids=list(info.loads_ids),
         requests_by_method={k: v for k, v in by_method.items() if v},
     )
-
-
-# Re-exported for callers that catch errors: `from ingest.lastfm import LastfmFatalError`.
-from .helpers import (  # noqa: E402
-    InvalidApiKeyError,
-    InvalidUsernameError,
-    LastfmUnavailableError,
-    PrivateUserError,
-    SuspendedApiKeyError,
-    UserNotFoundError,
-)
-
-__all__ += ["LastfmError", "LastfmFatalError", "LastfmUnavailableError", "InvalidApiKeyError",
-            "InvalidUsernameError", "PrivateUserError", "SuspendedApiKeyError", "UserNotFoundError",
-            "LastfmClient"]

@@ -24,7 +24,8 @@ def _progress_printer():
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m ingest.lastfm", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m ingest.lastfm",
+                                 description="Load Last.fm users' listening data into raw_lastfm of the warehouse.")
     ap.add_argument("--user", required=True, help="Last.fm username(s), comma-separated")
     ap.add_argument("--limit", type=int, default=None,
                     help="take at most N scrobbles per user of the history not yet loaded (e.g. 100 to start)")
