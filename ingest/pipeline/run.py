@@ -113,34 +113,50 @@ class Runner:
         self.say(f"[{name}] {status} in {seconds:.1f}s")
         return result
 
-    # --- stages -------------------------------------------------------------------
-    def _lastfm(self, progress: Progress) -> Any:
+    # --- stages: each returns the figures it stores in ops.run_stages ---------------
+    def _lastfm(self, progress: Progress) -> dict[str, Any]:
         from ingest.lastfm import load_lastfm
 
-        return load_lastfm(self.options.users, self.settings, limit=self.options.limit, progress=progress)
+        r = load_lastfm(self.options.users, self.settings, limit=self.options.limit, progress=progress)
+        return {"scrobbles": r.total_scrobbles, "scrobbles_by_user": r.scrobbles, "requests": r.requests,
+                "retries": r.retries, "requests_per_s": round(r.requests / max(r.seconds, 1e-9), 2),
+                "load_ids": r.load_ids}
 
-    def _aoty(self, progress: Progress) -> Any:
+    def _aoty(self, progress: Progress) -> dict[str, Any]:
         from ingest.aoty import scrape_aoty
 
-        summary = _as_dict(scrape_aoty(self.settings, progress=progress))
-        if summary.get("circuit_open") or summary.get("failures"):
-            summary["_degraded"] = bool(summary.get("circuit_open"))
-        return summary
+        r = scrape_aoty(self.settings, progress=progress, run_id=self.run_id)
+        metrics = {k: getattr(r, k) for k in (
+            "pairs", "albums_needed", "albums_fresh", "albums_new", "albums_fetched", "albums_from_cache",
+            "albums_loaded", "pairs_unresolved", "requests", "cache_hits", "cache_hit_rate",
+            "requests_per_new_album", "failures", "parse_errors", "circuit_open", "note")}
+        # The site refusing is not fatal: the run goes on with what is loaded, counted.
+        metrics["_degraded"] = bool(r.circuit_open)
+        return metrics
 
-    def _match(self, progress: Progress) -> Any:
+    def _match(self, progress: Progress) -> dict[str, Any]:
         from ingest.match.table import write_matches
 
-        return write_matches(self.settings, progress=progress)
+        r = write_matches(self.settings, progress=progress)
+        return {"matcher_version": r.matcher_version, "tracks": r.tracks, "catalog_tracks": r.catalog_tracks,
+                "counts": r.counts, "tracks_per_s": round(r.tracks_per_s, 1)}
 
-    def _dbt(self, progress: Progress) -> Any:
+    def _dbt(self, progress: Progress) -> dict[str, Any]:
         from ingest.transform import build
 
-        return build(self.settings)
+        r = build(self.settings)
+        return {"success": r.success, "nodes": len(r.statuses), "passed": r.count("pass"),
+                "warned": r.count("warn"), "models": r.count("success"), "dbt_seconds": round(r.elapsed_s, 1)}
 
-    def _gate(self, progress: Progress) -> Any:
+    def _gate(self, progress: Progress) -> dict[str, Any]:
         from ingest.pipeline.publish import audit_and_publish
 
-        return audit_and_publish(self.settings, run_id=self.run_id)
+        r = audit_and_publish(self.settings, run_id=self.run_id)
+        return {"published": r.published, "message": r.message, "failed_blocking": r.failed_blocking,
+                "failed_warning": r.failed_warning, "row_counts": r.row_counts,
+                "suites": {name: {k: v for k, v in st.items() if k in ("status", "passed", "failed", "blocking")}
+                           for name, st in r.suites.items()},
+                "validation_seconds": r.validation_seconds}
 
     # --- the run ------------------------------------------------------------------
     def run(self) -> RunResult:
@@ -220,20 +236,63 @@ def _warehouse_figures(settings: Settings) -> dict[str, Any]:
     return figures
 
 
+def _pct(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "-"
+
+
 def format_summary(result: RunResult) -> str:
+    """The end-of-run report: what was loaded, how well it matched, what was published."""
     s = result.summary
-    lines = [f"run {result.run_id}: {result.status}"]
-    for st in result.stages:
-        keys = ", ".join(f"{k}={v}" for k, v in st.metrics.items() if isinstance(v, (int, float, str, bool))
-                         and k not in {"error"})[:300]
-        lines.append(f"  {st.name:<7} {st.status:<9} {st.seconds:7.1f}s  {keys}")
-        if "error" in st.metrics:
-            lines.append(f"          error: {st.metrics['error']}")
-    for key in ("scrobbles_total", "interactions", "unmatched_scrobbles", "orphan_interactions"):
-        if s.get(key) is not None:
-            lines.append(f"  {key.replace('_', ' ')}: {s[key]:,}")
-    if s.get("matches_by_type"):
-        lines.append("  matches: " + ", ".join(f"{k} {v}" for k, v in s["matches_by_type"].items()))
+    st = {x.name: x for x in result.stages}
+    lines = [f"run {result.run_id}: {result.status.upper()}", ""]
+    lines.append("  stage    status      seconds")
+    for x in result.stages:
+        lines.append(f"  {x.name:<8} {x.status:<10} {x.seconds:8.1f}")
+        if "error" in x.metrics:
+            lines.append(f"           error: {x.metrics['error']}")
+    lines.append("")
+    if "lastfm" in st and "scrobbles" in st["lastfm"].metrics:
+        m = st["lastfm"].metrics
+        per_user = ", ".join(f"{u} {n:,}" for u, n in m["scrobbles_by_user"].items())
+        lines.append(f"  Last.fm   {m['scrobbles']:,} new scrobbles ({per_user}); {m['requests']:,} requests "
+                     f"({m['retries']} retried), {m['requests_per_s']}/s")
+    if "aoty" in st and "albums_needed" in st["aoty"].metrics:
+        m = st["aoty"].metrics
+        failures = ", ".join(f"{k} {v}" for k, v in (m.get("failures") or {}).items()) or "none"
+        lines.append(f"  AOTY      {m['albums_needed']:,} albums needed: {m['albums_fresh']:,} fresh in the warehouse, "
+                     f"{m['albums_loaded']:,} loaded ({m['albums_fetched']:,} fetched, {m['albums_from_cache']:,} "
+                     f"from cache); {m['requests']:,} requests, cache hit rate {100 * m['cache_hit_rate']:.0f}%; "
+                     f"failures: {failures}{'; CIRCUIT OPEN' if m['circuit_open'] else ''}")
+    if "match" in st and "counts" in st["match"].metrics:
+        m = st["match"].metrics
+        total = sum(m["counts"].values())
+        by_type: dict[str, int] = {}
+        for key, n in m["counts"].items():
+            by_type[key.split("/")[0]] = by_type.get(key.split("/")[0], 0) + n
+        shares = ", ".join(f"{t} {_pct(n, total)}" for t, n in sorted(by_type.items(), key=lambda kv: -kv[1]))
+        lines.append(f"  match     {m['tracks']:,} distinct tracks ({m['tracks_per_s']:,.0f}/s): {shares}")
+        lines.append("            track_match by confidence: " + ", ".join(
+            f"{c} {m['counts'].get('track_match/' + c, 0):,}" for c in ("high", "medium", "low")))
+    total = s.get("scrobbles_total")
+    if total is not None and s.get("unmatched_scrobbles") is not None:
+        lines.append(f"  scrobbles {total:,} in the warehouse; {s['unmatched_scrobbles']:,} unmatched "
+                     f"({_pct(s['unmatched_scrobbles'], total)}); {s.get('interactions') or 0:,} interactions; "
+                     f"{s.get('orphan_interactions') or 0} orphans")
+    if "gate" in st and "published" in st["gate"].metrics:
+        m = st["gate"].metrics
+        verdict = "PASSED" if m["published"] else "FAILED"
+        lines.append(f"  gate      {verdict}; suites: " + ", ".join(
+            f"{n} {v.get('status')}" for n, v in m["suites"].items()))
+        for failed in m["failed_blocking"]:
+            lines.append(f"            blocking: {failed}")
+        for warned in m["failed_warning"]:
+            lines.append(f"            warning:  {warned}")
+        if m["published"]:
+            lines.append("  published to analytics: " + ", ".join(f"{t} {n:,}" for t, n in m["row_counts"].items()))
+        else:
+            lines.append("  analytics left as it was (last good version)")
+            if m.get("message"):
+                lines.append(m["message"])
     return "\n".join(lines)
 
 
