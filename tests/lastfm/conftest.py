@@ -69,12 +69,10 @@ def duckdb_settings(tmp_path: Path, srv: LastfmServer, **changes) -> Settings:
 def settings(request, tmp_path: Path, server: LastfmServer) -> Settings:
     if request.param == "duckdb":
         return duckdb_settings(tmp_path, server)
-    dsn = request.getfixturevalue("pg_dsn")
-    # one schema set per test: a fresh database would be cleaner but slower; clean up instead
-    s = duckdb_settings(tmp_path, server).with_(warehouse="postgres", postgres_dsn=dsn)
-    yield_drop = s
-    request.addfinalizer(lambda: _drop_raw(yield_drop))
-    return s
+    dsn = request.getfixturevalue("pg_dsn")  # this session's own database
+    pg = duckdb_settings(tmp_path, server).with_(warehouse="postgres", postgres_dsn=dsn)
+    request.addfinalizer(lambda: _drop_raw(pg))  # the next test starts from an empty raw_lastfm
+    return pg
 
 
 def _drop_raw(settings: Settings) -> None:
