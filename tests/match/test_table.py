@@ -2,7 +2,11 @@
 the match table merged idempotently, a new matcher version adding its own rows."""
 import dataclasses
 import json
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 from datetime import datetime, timezone
 
 import dlt
@@ -14,6 +18,7 @@ from ingest.match.table import write_matches
 
 from .catalog_rows import ALBUMS
 
+ROOT = Path(__file__).resolve().parents[2]
 SCROBBLES = [  # (artist, album, track), played twice each
     ("The National", "Boxer", "Fake Empire"),
     ("The National", "Boxer (Deluxe Edition)", "Rest of the Night"),
@@ -96,6 +101,12 @@ def check_idempotent_and_versioned(settings: Settings) -> None:
 def test_write_matches_duckdb(tmp_path):
     settings = Settings(duckdb_path=tmp_path / "warehouse.duckdb", data_dir=tmp_path)
     check_idempotent_and_versioned(settings)
+    # The same through the command line, as the pipeline's users run it.
+    env = dict(os.environ, WAREHOUSE="duckdb", DUCKDB_PATH=str(settings.duckdb_path), DATA_DIR=str(tmp_path))
+    p = subprocess.run([sys.executable, "-m", "ingest.match", "warehouse", "--quiet"], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert "5 distinct tracks" in p.stdout and "track_match" in p.stdout
 
 
 @pytest.mark.postgres
