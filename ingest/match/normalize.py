@@ -21,6 +21,7 @@ RULES (each one has a test in tests/match/test_normalize.py, named after the rul
 | quotes_punct | curly quotes, apostrophes and dots join (don't = dont, Y.M.C.A. = YMCA); other punctuation is a word break |
 | and_amp | "&", "+" between words and "and" are one token; "'n'" in "Rock 'n' Roll" too |
 | whitespace | runs of whitespace collapse; leading/trailing removed |
+| punctuation_only | a name made only of punctuation ("!!!", "+/-") keeps its punctuation instead of vanishing |
 | the_prefix | `artist_key` drops a leading "The " and a catalog-style trailing ", The" (blocking key only; names keep it) |
 | numbers | "Pt. 2", "Pt 2", "Part II", "part two" → "part 2"; same for vol./volume, chapter, no. |
 | placeholder | "", "null", "none", "unknown", "[unknown]", "<unknown>", "Unknown Album", "undefined", "n/a", "-" are no name |
@@ -101,8 +102,9 @@ def normalize_name(s: str | None) -> str:
     s = _AMP_RE.sub(" and ", s)
     s = _NUMBER_RE.sub(_number, s)
     s = _JOIN_RE.sub("", s)
-    s = _NONWORD_RE.sub(" ", s)
-    return " ".join(s.split())
+    out = " ".join(_NONWORD_RE.sub(" ", s).split())
+    # A name made only of punctuation ("!!!", "+/-") is its punctuation.
+    return out or " ".join(s.split())
 
 
 def artist_key(s: str | None) -> str:

@@ -15,6 +15,7 @@ ALBUMS = [
                                     (62, 2, "A Very Long Title That Players Like To Cut Short Somewhere")], "LP", None),
     (7, "Foo Band", "Late Songs", 2005, [], "LP", None),  # album-only row: no tracklist known
     (9, "Foo Band", "Live in Paris", 2006, [(91, 1, "Song Pt. 2")], "Live", None),  # plain titles, live recordings
+    (10, "!!!", "Myth Takes", 2007, [(101, 1, "Heart of Hearts")], "LP", None),  # a name of punctuation only
     (8, "Sigur Rós", "Ágætis byrjun", 1999, [(81, 1, "Svefn-g-englar"), (82, 2, "Starálfur")], "LP", None),
 ]
 

@@ -125,6 +125,7 @@ def test_bonus_track_only_on_the_deluxe(matcher):
     ("Foo Band", "Songs", "A Very Long Title That Players Li…", 62),
     ("Foo Band", "Songs", "A Very Long Title That Players Like To", 62),
     ("Sigur Ros", "Agaetis byrjun", "Staralfur", 82),
+    ("!!!", "Myth Takes", "Heart Of Hearts", 101),
     ("ＳＩＧＵＲ ＲＯ\u0301Ｓ", "", "Svefn-g-englar", 81),
 ])
 def test_messy_player_fields_still_match(matcher, artist, album, track, track_id):

@@ -50,6 +50,11 @@ def test_rule_whitespace():
     assert normalize_name("  Fake \t Empire \n") == "fake empire"
 
 
+def test_rule_punctuation_only():
+    assert normalize_name("!!!") == "!!!" and artist_key("!!!") == "!!!"
+    assert normalize_name("+/-") == "+/-"
+
+
 def test_rule_the_prefix():
     assert artist_key("The National") == artist_key("National") == "national"
     assert artist_key("Beatles, The") == artist_key("The Beatles") == "beatles"
