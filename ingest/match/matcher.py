@@ -125,8 +125,9 @@ class Matcher:
             parts = [cat.album_tracks[i] for i in albums]
             tracks = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
             pos = np.concatenate([np.full(len(p), k, dtype=np.int64) for k, p in enumerate(parts)]) if parts else tracks
-            hit = (albums, tracks, [cat.track_title[j] for j in tracks], pos,
-                   [cat.album_base[i] for i in albums], [cat.album_title[i] for i in albums])
+            choices = [cat.track_title[j] for j in tracks]
+            album_base = [cat.album_base[i] for i in albums]
+            hit = (albums, tracks, choices, pos, album_base, _starts(choices), _starts(album_base))
             self._block_cache[key] = hit
         return hit
 
@@ -264,7 +265,7 @@ class Matcher:
     # --- scoring -------------------------------------------------------------------------
     def _score_block(self, key: str, probes: list[_Probe], best: list[_Best]) -> None:
         th, cat = self.th, self.cat
-        albums, tracks, choices, pos, album_base, _album_full = self._block(key)
+        albums, tracks, choices, pos, album_base, starts, album_starts = self._block(key)
         n_alb, n_trk, n_p = len(albums), len(tracks), len(probes)
         titles = list(dict.fromkeys(p.title for p in probes))
         trow = {t: i for i, t in enumerate(titles)}
@@ -277,7 +278,7 @@ class Matcher:
             truncated_albums = {p.album for p in probes if p.truncated}
             for a, i in arow.items():
                 if a in truncated_albums or B[i].max(initial=0) < 0.97:
-                    _prefix_boost(B[i], a, album_base, a in truncated_albums, th)
+                    _prefix_boost(B[i], a, album_base, album_starts, a in truncated_albums, th)
         t_idx = np.fromiter((trow[p.title] for p in probes), dtype=np.int64, count=n_p)
         b_idx = np.fromiter((arow.get(p.album, -1) for p in probes), dtype=np.int64, count=n_p)
         has_b = b_idx >= 0
@@ -302,7 +303,7 @@ class Matcher:
             truncated = {p.title for p in probes if p.truncated}
             for t, i in trow.items():
                 if t in truncated or T[i].max(initial=0) < 0.97:
-                    _prefix_boost(T[i], t, choices, t in truncated, th)
+                    _prefix_boost(T[i], t, choices, starts, t in truncated, th)
             Tp = T[t_idx]
             Bt = Bp[:, pos]
             comb = np.where(has_b[:, None], (wt * Tp + wb * Bt + wa * a_s[:, None]) / (wt + wb + wa),
@@ -466,14 +467,23 @@ def _match_forked(bounds: tuple[int, int]) -> list[MatchResult]:
     return matcher._match_chunk(refs[bounds[0]:bounds[1]])
 
 
-def _prefix_boost(row: np.ndarray, q: str, choices: list[str], truncated: bool, th: Thresholds) -> None:
+def _starts(names: list[str]) -> dict[str, list[int]]:
+    """Positions of names by their first two characters (a cut keeps the start of a name)."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for k, name in enumerate(names):
+        out[name[:2]].append(k)
+    return dict(out)
+
+
+def _prefix_boost(row: np.ndarray, q: str, choices: list[str], starts: dict[str, list[int]], truncated: bool,
+                  th: Thresholds) -> None:
     """Truncated names: a title that is a prefix of a longer catalog title is that title.
     Players cut long names without a mark too, so long prefixes count even unmarked."""
     n = len(q)
     if n < 8 or (n < th.prefix_min_chars and not truncated and n < 12):
         return
     factor = 0.99 if truncated or n >= th.prefix_min_chars else 0.93
-    longer = [k for k, c in enumerate(choices) if len(c) > n]
+    longer = [k for k in starts.get(q[:2], ()) if len(choices[k]) > n]
     if longer:
         pref = process.cdist([q], [choices[k][:n] for k in longer], scorer=fuzz.ratio, dtype=np.float32,
                              workers=1)[0] / 100
