@@ -14,6 +14,9 @@ How one triple is matched:
    track match. Ties prefer the edition the scrobble names, else the original album.
 4. *Decision*: thresholds (thresholds.json) turn the best candidate into track/album/artist/no
    match with a confidence and a reason.
+
+Most scrobbles name artist and title exactly as the catalog does once normalized; those are
+settled by a dict lookup (the exact path) and skip steps 1-3 unless their named album disagrees.
 """
 from __future__ import annotations
 
