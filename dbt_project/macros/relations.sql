@@ -41,3 +41,10 @@
         select 1
     {% endif %}
 {% endmacro %}
+
+{#- post_hook: fresh planner statistics after an incremental merge, so the next run's joins
+    against {{ this }} get hash joins instead of guesses (PostgreSQL does not analyze new rows
+    until autovacuum gets to them). -#}
+{% macro analyze_relation(relation) %}{{ return(adapter.dispatch('analyze_relation', 'music_warehouse')(relation)) }}{% endmacro %}
+{% macro default__analyze_relation(relation) %}analyze {{ relation }}{% endmacro %}
+{% macro duckdb__analyze_relation(relation) %}select 1{% endmacro %}

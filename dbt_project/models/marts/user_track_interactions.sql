@@ -1,13 +1,14 @@
 {#- Incremental, delete+insert on (user_name, track_sk). A run recomputes, from all their
     scrobbles, only the pairs that are affected: pairs with scrobbles of a newer dlt load,
     pairs missing from the table, and pairs whose loved state changed. If the admission
-    rule (matcher version, confidences, min score) changed, the pre_hook empties the table
-    first, so every pair is rebuilt. -#}
+    rule (matcher version, confidences, min score, reviews) changed, the pre_hook empties
+    the table first, so every pair is rebuilt. -#}
 {{ config(
     materialized='incremental',
     unique_key=['user_name', 'track_sk'],
     incremental_strategy='delete+insert',
     on_schema_change='fail',
+    post_hook="{{ analyze_relation(this) }}",
     pre_hook="{{ reset_if_rule_changed() }}",
 ) }}
 -- depends_on: {{ ref('stg_matching__track_matches') }}
@@ -18,17 +19,33 @@ with resolved as (
     where aoty_track_id is not null
 ),
 
-matched as (
+by_source as (
+    -- One pass over the scrobbles, aggregated as early as possible (1M rows -> pairs).
     select
         s.user_name,
-        {{ surrogate_key(["'aoty_track'", 'r.aoty_track_id']) }} as track_sk,
         r.aoty_track_id,
-        s.played_at,
-        s.uts_is_placeholder,
         s.source,
-        s.load_id
+        count(*) as plays,
+        min(case when not s.uts_is_placeholder then s.played_at end) as first_played_at,
+        max(case when not s.uts_is_placeholder then s.played_at end) as last_played_at,
+        max(s.load_id) as last_load_id
     from {{ ref('stg_lastfm__scrobbles') }} as s
     inner join resolved as r on r.track_key = s.track_key
+    {{ group_by(3) }}
+),
+
+pairs as (
+    select
+        user_name,
+        aoty_track_id,
+        {{ surrogate_key(["'aoty_track'", 'aoty_track_id']) }} as track_sk,
+        sum(plays) as play_count,
+        min(first_played_at) as first_played_at,
+        max(last_played_at) as last_played_at,
+        {{ string_agg_distinct('source') }} as source,
+        max(last_load_id) as last_load_id
+    from by_source
+    {{ group_by(2) }}
 ),
 
 loved as (
@@ -45,12 +62,12 @@ loved as (
 {%- if is_incremental() %},
 
 affected as (
-    select user_name, track_sk from matched
-    where load_id > (select coalesce(max(last_load_id), '') from {{ this }})
+    select user_name, track_sk from pairs
+    where last_load_id > (select coalesce(max(last_load_id), '') from {{ this }})
     union
-    select m.user_name, m.track_sk
-    from matched as m
-    left join {{ this }} as t on t.user_name = m.user_name and t.track_sk = m.track_sk
+    select p.user_name, p.track_sk
+    from pairs as p
+    left join {{ this }} as t on t.user_name = p.user_name and t.track_sk = p.track_sk
     where t.user_name is null
     union
     select l.user_name, l.track_sk
@@ -66,20 +83,19 @@ affected as (
 {%- endif %}
 
 select
-    cast(m.user_name as text) as user_name,
-    cast(m.track_sk as text) as track_sk,
-    cast(m.aoty_track_id as bigint) as aoty_track_id,
-    cast(count(*) as bigint) as play_count,
-    cast(max(lv.loved_at) is not null as boolean) as loved,
-    cast(max(lv.loved_at) as timestamp with time zone) as loved_at,
-    cast(min(case when not m.uts_is_placeholder then m.played_at end) as timestamp with time zone) as first_played_at,
-    cast(max(case when not m.uts_is_placeholder then m.played_at end) as timestamp with time zone) as last_played_at,
-    cast({{ string_agg_distinct('m.source') }} as text) as source,
+    cast(p.user_name as text) as user_name,
+    cast(p.track_sk as text) as track_sk,
+    cast(p.aoty_track_id as bigint) as aoty_track_id,
+    cast(p.play_count as bigint) as play_count,
+    cast(lv.loved_at is not null as boolean) as loved,
+    cast(lv.loved_at as timestamp with time zone) as loved_at,
+    cast(p.first_played_at as timestamp with time zone) as first_played_at,
+    cast(p.last_played_at as timestamp with time zone) as last_played_at,
+    cast(p.source as text) as source,
     cast({{ resolution_rule_sql() }} as text) as resolution_rule,
-    cast(max(m.load_id) as text) as last_load_id
-from matched as m
+    cast(p.last_load_id as text) as last_load_id
+from pairs as p
 {%- if is_incremental() %}
-inner join affected as a on a.user_name = m.user_name and a.track_sk = m.track_sk
+inner join affected as a on a.user_name = p.user_name and a.track_sk = p.track_sk
 {%- endif %}
-left join loved as lv on lv.user_name = m.user_name and lv.track_sk = m.track_sk
-{{ group_by(3) }}
+left join loved as lv on lv.user_name = p.user_name and lv.track_sk = p.track_sk
