@@ -2,7 +2,8 @@
 ValidationDefinition (GX suite + batch) per probe.
 
 Engines:
-- PostgreSQL: GX's SQL datasource, each probe a query asset; GX runs the SQL.
+- PostgreSQL: GX's SQL datasource; each probe's result is materialized once into an
+  unlogged table in schema gx_probes (dropped after the run) and validated as a table asset.
 - DuckDB: GX's SQL path fails there (great_expectations #10738, #11579), so the duckdb
   client writes each probe's result to Parquet and GX validates it with its pandas
   filesystem datasource. Probes keep those results narrow (see suites.py).
@@ -30,6 +31,8 @@ from .spec import ROW_KEY, Probe, Suite  # noqa: E402
 log = logging.getLogger(__name__)
 
 DATASOURCE = "warehouse"
+# PostgreSQL: probe results are materialized here for the run's duration (dropped afterwards).
+PROBE_SCHEMA = "gx_probes"
 SAMPLE_LIMIT = 20
 
 
@@ -91,27 +94,33 @@ class _Batches:
             ctx.data_sources.delete(DATASOURCE)
         except (KeyError, ValueError, LookupError):
             pass
+        self.conn = connect(settings)
         if settings.warehouse == "duckdb":
             shutil.rmtree(run_dir, ignore_errors=True)
             run_dir.mkdir(parents=True)
             self.ds = ctx.data_sources.add_pandas_filesystem(DATASOURCE, base_directory=run_dir)
-            self.conn = connect(settings)
         else:
+            self.conn.autocommit = True
+            self.conn.cursor().execute(f"drop schema if exists {PROBE_SCHEMA} cascade; create schema {PROBE_SCHEMA}")
             self.ds = ctx.data_sources.add_postgres(DATASOURCE, connection_string=_sqlalchemy_url(settings.postgres_dsn))
-            self.conn = None
 
     def batch_definition(self, name: str, probe: Probe):
-        if self.conn is not None:
+        """Run the probe once and hand GX its result: GX asks several queries per expectation,
+        which must not each recompute joins and vector norms over the marts."""
+        if self.settings.warehouse == "duckdb":
             path = self.run_dir / f"{name}.parquet"
-            # The probe runs in DuckDB; only its (narrow) result reaches pandas.
             self.conn.execute(f"copy ({probe.sql}) to '{path}' (format parquet)")
             asset = self.ds.add_parquet_asset(name)
             return asset.add_batch_definition_path("probe", path=path.name)
-        asset = self.ds.add_query_asset(name, query=probe.sql)
+        self.conn.cursor().execute(f"create unlogged table {PROBE_SCHEMA}.{name} as {probe.sql}")
+        asset = self.ds.add_table_asset(name, table_name=name, schema_name=PROBE_SCHEMA)
         return asset.add_batch_definition_whole_table("probe")
 
     def close(self) -> None:
-        if self.conn is not None:
+        try:
+            if self.settings.warehouse == "postgres":
+                self.conn.cursor().execute(f"drop schema if exists {PROBE_SCHEMA} cascade")
+        finally:
             self.conn.close()
 
 
