@@ -3,7 +3,7 @@ ValidationDefinition (GX suite + batch) per probe.
 
 Engines:
 - PostgreSQL: GX's SQL datasource; each probe's result is materialized once into an
-  unlogged table in schema gx_probes (dropped after the run) and validated as a table asset.
+  unlogged table in schema gx_probes (dropped after the run) and validated through a query asset.
 - DuckDB: GX's SQL path fails there (great_expectations #10738, #11579), so the duckdb
   client writes each probe's result to Parquet and GX validates it with its pandas
   filesystem datasource. Probes keep those results narrow (see suites.py).
@@ -113,7 +113,7 @@ class _Batches:
             asset = self.ds.add_parquet_asset(name)
             return asset.add_batch_definition_path("probe", path=path.name)
         self.conn.cursor().execute(f"create unlogged table {PROBE_SCHEMA}.{name} as {probe.sql}")
-        asset = self.ds.add_table_asset(name, table_name=name, schema_name=PROBE_SCHEMA)
+        asset = self.ds.add_query_asset(name, query=f"select * from {PROBE_SCHEMA}.{name}")
         return asset.add_batch_definition_whole_table("probe")
 
     def close(self) -> None:
