@@ -31,10 +31,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from ingest.config import Settings
+from ingest.config import Settings, connect
 
 from .helpers import validate_usernames
-from .rows import SCROBBLE_COLUMNS, make_scrobble, scrobbles_table
+from .rows import SCROBBLE_COLUMNS, USER_COLUMNS, make_scrobble, scrobbles_table
 
 BATCH = 10_000
 MAX_REPORTED_BAD_ROWS = 50
@@ -351,6 +351,22 @@ def read_records(path: Path) -> tuple[str, Callable[[], Iterator[Record | BadRow
 
 
 # --- loading -----------------------------------------------------------------------------------
+def _has_profile(settings: Settings, user: str) -> bool:
+    try:
+        conn = connect(settings)
+    except Exception:  # noqa: BLE001 - no warehouse yet: no profile either
+        return False
+    try:
+        cur = conn.cursor()
+        cur.execute(f"select count(*) from raw_lastfm.users where user_name = {'?' if settings.warehouse == 'duckdb' else '%s'}",
+                    (user,))
+        return cur.fetchone()[0] > 0
+    except Exception:  # noqa: BLE001 - the table does not exist yet
+        return False
+    finally:
+        conn.close()
+
+
 def import_file(path: str | os.PathLike[str], user: str, settings: Settings) -> ImportReport:
     """Load an export file into raw_lastfm.scrobbles for `user`. Raises ImportFileError when the
     file cannot be used at all (nothing is written then)."""
@@ -409,6 +425,13 @@ def import_file(path: str | os.PathLike[str], user: str, settings: Settings) -> 
 
     resource = dlt.resource(rows, name="scrobbles", write_disposition="merge", primary_key="scrobble_id",
                             columns=SCROBBLE_COLUMNS)
+    resources = [resource]
+    if not _has_profile(settings, user):
+        # Interactions need their user to exist; an API run later fills in the profile
+        # (a merge on user_name), while an import never overwrites one already loaded.
+        resources.append(dlt.resource([{"user_name": user, "realname": None, "country": None, "playcount": None,
+                                        "registered_uts": None}], name="users", write_disposition="merge",
+                                      primary_key="user_name", columns=USER_COLUMNS))
     # Arrow tables get no load ids from dlt unless asked; the raw table contract wants them.
     os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
     os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID", "true")
@@ -416,7 +439,7 @@ def import_file(path: str | os.PathLike[str], user: str, settings: Settings) -> 
     pipeline = dlt.pipeline(pipeline_name=f"{S.PIPELINE_NAME}_import", destination=settings.dlt_destination(),
                             dataset_name=S.DATASET, pipelines_dir=str(settings.pipelines_dir))
     try:
-        info = pipeline.run(resource)
+        info = pipeline.run(resources)
     except Exception as e:
         cause: BaseException | None = e
         while cause is not None and not isinstance(cause, ImportFileError):

@@ -136,6 +136,8 @@ def test_import_loads_with_the_api_key_and_is_idempotent(fmt, plays, settings, t
     # names arrive byte for byte, and the key is the API's key
     assert {(r[1], r[2], r[3]) for r in rows} == distinct
     assert all(r[5] == scrobble_id(user, r[1], r[2], r[3]) for r in rows)
+    # the interactions' user must exist: an import creates a bare profile row
+    assert query(settings, "select user_name, playcount from raw_lastfm.users") == [(user, None)]
     if fmt == "lastfm-1k":
         assert report.other_users_skipped == 1 and all(r[6] is None for r in rows)
     else:  # idempotent: a second import of the same file adds nothing
@@ -183,6 +185,8 @@ def test_import_and_api_share_the_key(world, server, tmp_path):
     assert report.bad_row_count == 0
     assert query(settings, "select count(*) from raw_lastfm.scrobbles")[0][0] == n
     assert query(settings, "select count(distinct source) from raw_lastfm.scrobbles")[0][0] == 1
+    # the profile the API loaded is not overwritten by the import
+    assert query(settings, "select playcount from raw_lastfm.users where user_name = 'rj'")[0][0] == u.playcount
 
 
 def test_unusable_files_give_clear_errors(tmp_path, settings):
