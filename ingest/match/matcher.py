@@ -117,21 +117,13 @@ class Matcher:
         self.version = version
         self._titles: dict[tuple[str, str], list[int]] | None = None
         self._title_index()  # part of building the index, not of matching
-        self._block_cache: dict[str, tuple[np.ndarray, np.ndarray, list[str], np.ndarray, list[str], list[str]]] = {}
+        self._block_cache: dict[str, _Block] = {}
 
     # --- blocking ------------------------------------------------------------------------
-    def _block(self, key: str):
+    def _block(self, key: str) -> "_Block":
         hit = self._block_cache.get(key)
         if hit is None:
-            cat = self.cat
-            albums = np.asarray(cat.artist_albums[key], dtype=np.int64)
-            parts = [cat.album_tracks[i] for i in albums]
-            tracks = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-            pos = np.concatenate([np.full(len(p), k, dtype=np.int64) for k, p in enumerate(parts)]) if parts else tracks
-            choices = [cat.track_title[j] for j in tracks]
-            album_base = [cat.album_base[i] for i in albums]
-            hit = (albums, tracks, choices, pos, album_base, _starts(choices), _starts(album_base))
-            self._block_cache[key] = hit
+            hit = self._block_cache[key] = _Block.build(self.cat, key)
         return hit
 
     def _fuzzy_artists(self, keys: Iterable[str]) -> dict[str, list[tuple[str, float]]]:
@@ -268,7 +260,8 @@ class Matcher:
     # --- scoring -------------------------------------------------------------------------
     def _score_block(self, key: str, probes: list[_Probe], best: list[_Best]) -> None:
         th, cat = self.th, self.cat
-        albums, tracks, choices, pos, album_base, starts, album_starts = self._block(key)
+        blk = self._block(key)
+        albums, tracks, choices, pos, album_base = blk.albums, blk.tracks, blk.choices, blk.pos, blk.album_base
         n_alb, n_trk, n_p = len(albums), len(tracks), len(probes)
         titles = list(dict.fromkeys(p.title for p in probes))
         trow = {t: i for i, t in enumerate(titles)}
@@ -281,7 +274,7 @@ class Matcher:
             truncated_albums = {p.album for p in probes if p.truncated}
             for a, i in arow.items():
                 if a in truncated_albums or B[i].max(initial=0) < 0.97:
-                    _prefix_boost(B[i], a, album_base, album_starts, a in truncated_albums, th)
+                    _prefix_boost(B[i], a, album_base, lambda: blk.album_starts, a in truncated_albums, th)
         t_idx = np.fromiter((trow[p.title] for p in probes), dtype=np.int64, count=n_p)
         b_idx = np.fromiter((arow.get(p.album, -1) for p in probes), dtype=np.int64, count=n_p)
         has_b = b_idx >= 0
@@ -290,9 +283,8 @@ class Matcher:
         ver = np.fromiter((p.version for p in probes), dtype=np.int16, count=n_p)
         # Tie-breaks between equal scores: the edition the scrobble names, else the original, else the earliest.
         p_ed = np.fromiter((edition_code(p.edition) for p in probes), dtype=np.int16, count=n_p)
-        ed_match = (cat.album_edition_code[albums][None, :] == p_ed[:, None]).astype(np.float32)
-        years = np.asarray([cat.album_year[i] or 3000 for i in albums], dtype=np.float32)
-        album_tb = 0.002 * ed_match + (0.001 * cat.album_is_original[albums] - 1e-6 * (years - 1900))[None, :]
+        ed_match = (blk.edition_codes[None, :] == p_ed[:, None]).astype(np.float32)
+        album_tb = 0.002 * ed_match + blk.album_tb[None, :]
         Bp = B[b_idx]  # (probes, albums); row -1 is the zero row
         # Album-level answer per probe.
         if n_alb:
@@ -306,14 +298,14 @@ class Matcher:
             truncated = {p.title for p in probes if p.truncated}
             for t, i in trow.items():
                 if t in truncated or T[i].max(initial=0) < 0.97:
-                    _prefix_boost(T[i], t, choices, starts, t in truncated, th)
+                    _prefix_boost(T[i], t, choices, lambda: blk.starts, t in truncated, th)
             Tp = T[t_idx]
             Bt = Bp[:, pos]
             comb = np.where(has_b[:, None], (wt * Tp + wb * Bt + wa * a_s[:, None]) / (wt + wb + wa),
                             (wt * Tp + wa * a_s[:, None]) / (wt + wa))
-            vmis = cat.track_version[tracks][None, :] != ver[:, None]
+            vmis = blk.versions[None, :] != ver[:, None]
             # A plain title scrobbled from a live album that is named is that album's (live) track.
-            vmis &= ~(cat.track_live_by_album[tracks][None, :] & (ver[:, None] == 0) & (Bt >= th.album_min))
+            vmis &= ~(blk.live_by_album[None, :] & (ver[:, None] == 0) & (Bt >= th.album_min))
             rank = comb - th.version_penalty * vmis + album_tb[:, pos] - pen[:, None]
             k = min(4, n_trk)
             top = np.argpartition(-rank, k - 1, axis=1)[:, :k] if n_trk > k else np.tile(np.arange(n_trk), (n_p, 1))
@@ -478,7 +470,45 @@ def _starts(names: list[str]) -> dict[str, list[int]]:
     return dict(out)
 
 
-def _prefix_boost(row: np.ndarray, q: str, choices: list[str], starts: dict[str, list[int]], truncated: bool,
+class _Block:
+    """One artist key's albums and tracks, with what scoring needs per block precomputed once."""
+    __slots__ = ("albums", "tracks", "choices", "pos", "album_base", "edition_codes", "album_tb", "versions",
+                 "live_by_album", "_starts", "_album_starts")
+
+    @classmethod
+    def build(cls, cat: Catalog, key: str) -> "_Block":
+        b = cls()
+        albums = b.albums = np.asarray(cat.artist_albums[key], dtype=np.int64)
+        parts = [cat.album_tracks[i] for i in albums.tolist()]
+        tracks = b.tracks = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        b.pos = np.repeat(np.arange(len(parts), dtype=np.int64), [len(p) for p in parts]) if parts else tracks
+        title = cat.track_title
+        b.choices = [title[j] for j in tracks.tolist()]
+        b.album_base = [cat.album_base[i] for i in albums.tolist()]
+        # Tie-breaks between equal scores: the original, else the earliest (the named edition is per probe).
+        years = np.asarray([cat.album_year[i] or 3000 for i in albums.tolist()], dtype=np.float32)
+        b.album_tb = 0.001 * cat.album_is_original[albums] - 1e-6 * (years - 1900)
+        b.edition_codes = cat.album_edition_code[albums]
+        b.versions = cat.track_version[tracks]
+        b.live_by_album = cat.track_live_by_album[tracks]
+        b._starts = b._album_starts = None
+        return b
+
+    @property
+    def starts(self) -> dict[str, list[int]]:
+        if self._starts is None:  # only truncated or near-miss titles need it
+            self._starts = _starts(self.choices)
+        return self._starts
+
+    @property
+    def album_starts(self) -> dict[str, list[int]]:
+        if self._album_starts is None:
+            self._album_starts = _starts(self.album_base)
+        return self._album_starts
+
+
+def _prefix_boost(row: np.ndarray, q: str, choices: list[str], starts: Callable[[], dict[str, list[int]]],
+                  truncated: bool,
                   th: Thresholds) -> None:
     """Truncated names: a title that is a prefix of a longer catalog title is that title.
     Players cut long names without a mark too, so long prefixes count even unmarked."""
@@ -486,7 +516,7 @@ def _prefix_boost(row: np.ndarray, q: str, choices: list[str], starts: dict[str,
     if n < 8 or (n < th.prefix_min_chars and not truncated and n < 12):
         return
     factor = 0.99 if truncated or n >= th.prefix_min_chars else 0.93
-    longer = [k for k in starts.get(q[:2], ()) if len(choices[k]) > n]
+    longer = [k for k in starts().get(q[:2], ()) if len(choices[k]) > n]
     if longer:
         pref = process.cdist([q], [choices[k][:n] for k in longer], scorer=fuzz.ratio, dtype=np.float32,
                              workers=1)[0] / 100
