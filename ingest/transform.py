@@ -136,26 +136,36 @@ def _essence(message: str | None) -> str:
 
 
 def build(settings: Settings, *, vars: dict | None = None, select: str | None = None,
-          full_refresh: bool = False) -> DbtResult:
-    """`dbt build`: every model with its tests and unit tests, in DAG order."""
+          full_refresh: bool = False, quiet: bool = True) -> DbtResult:
+    """`dbt build`: every model with its tests and unit tests, in DAG order.
+    quiet=False prints dbt's per-node progress lines."""
     args = ["build"]
     if select:
         args += ["--select", select]
     if full_refresh:
         args.append("--full-refresh")
-    return run_dbt(settings, args, vars=vars)
+    return run_dbt(settings, args, vars=vars, quiet=quiet)
+
+
+DOCS_FILES = ("index.html", "manifest.json", "catalog.json")
 
 
 def docs_generate(settings: Settings, target_dir: Path) -> Path:
-    """Build the dbt docs site (index.html, manifest.json, catalog.json) into target_dir."""
+    """Build the dbt docs site (index.html, manifest.json, catalog.json) into target_dir.
+    Generated in the warehouse's own target (reusing its parse), then copied."""
     target_dir = Path(target_dir).resolve()
-    run_dbt(settings, ["docs", "generate"], target_path=target_dir)
-    if not (target_dir / "index.html").exists():
-        raise DbtError("docs generate", [f"no index.html was written to {target_dir}"])
+    run_dbt(settings, ["docs", "generate"])
+    work = _work_dir(settings) / "target"
+    missing = [name for name in DOCS_FILES if not (work / name).exists()]
+    if missing:
+        raise DbtError("docs generate", [f"dbt wrote no {', '.join(missing)} into {work}"])
+    target_dir.mkdir(parents=True, exist_ok=True)
+    for name in DOCS_FILES:
+        shutil.copy2(work / name, target_dir / name)
     return target_dir
 
 
-def clean(settings: Settings) -> None:  # noqa: ARG001 - same call shape as the others
-    """Remove dbt's target/ and logs/ in the project."""
-    for name in ("target", "logs"):  # noqa: B007
+def clean() -> None:
+    """Remove dbt's target/ and logs/ in the project (all warehouses)."""
+    for name in ("target", "logs"):
         shutil.rmtree(PROJECT_DIR / name, ignore_errors=True)

@@ -42,9 +42,31 @@
     {% endif %}
 {% endmacro %}
 
-{#- post_hook: fresh planner statistics after an incremental merge, so the next run's joins
-    against {{ this }} get hash joins instead of guesses (PostgreSQL does not analyze new rows
-    until autovacuum gets to them). -#}
+{#- post-hook of built tables: fresh planner statistics, so downstream joins (and the next
+    incremental run's joins against the table) are planned from real row counts; PostgreSQL
+    does not analyze new tables until autovacuum gets to them. -#}
 {% macro analyze_relation(relation) %}{{ return(adapter.dispatch('analyze_relation', 'music_warehouse')(relation)) }}{% endmacro %}
 {% macro default__analyze_relation(relation) %}analyze {{ relation }}{% endmacro %}
 {% macro duckdb__analyze_relation(relation) %}select 1{% endmacro %}
+
+{#- on-run-start: planner statistics for the raw tables dlt just loaded (PostgreSQL does not
+    analyze them until autovacuum runs, and a build right after a load would plan 1M-row joins
+    from guesses: merge joins with external sorts instead of hash joins). -#}
+{% macro analyze_sources() %}{{ return(adapter.dispatch('analyze_sources', 'music_warehouse')()) }}{% endmacro %}
+{% macro duckdb__analyze_sources() %}select 1{% endmacro %}
+{% macro default__analyze_sources() %}
+    {%- set statements = [] -%}
+    {%- if execute -%}
+        {%- for node in graph.sources.values() -%}
+            {%- set rel = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.identifier) -%}
+            {%- if rel is not none %}{% do statements.append('analyze ' ~ rel) %}{% endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ (statements | join('; ')) if statements else 'select 1' }}
+{% endmacro %}
+
+{#- pre-hook of built models: memory for the 1M-row aggregations and no JIT (its compile time
+    dominates these short queries) on PostgreSQL. -#}
+{% macro session_tuning() %}{{ return(adapter.dispatch('session_tuning', 'music_warehouse')()) }}{% endmacro %}
+{% macro duckdb__session_tuning() %}select 1{% endmacro %}
+{% macro default__session_tuning() %}set work_mem = '256MB'; set jit = off{% endmacro %}

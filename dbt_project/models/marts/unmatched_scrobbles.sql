@@ -6,7 +6,6 @@
     unique_key='scrobble_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    post_hook="{{ analyze_relation(this) }}",
     pre_hook=[
         "{{ reset_if_rule_changed() }}",
         "{% if is_incremental() %}delete from {{ this }} where track_key in (select track_key from {{ ref('int_track_keys__resolved') }} where aoty_track_id is not null){% else %}select 1{% endif %}",

@@ -8,7 +8,6 @@
     unique_key=['user_name', 'track_sk'],
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    post_hook="{{ analyze_relation(this) }}",
     pre_hook="{{ reset_if_rule_changed() }}",
 ) }}
 -- depends_on: {{ ref('stg_matching__track_matches') }}
@@ -35,6 +34,7 @@ by_source as (
 ),
 
 pairs as (
+    -- Plain aggregates only, so engines can hash-aggregate the 1M rows instead of sorting them.
     select
         user_name,
         aoty_track_id,
@@ -42,21 +42,35 @@ pairs as (
         sum(plays) as play_count,
         min(first_played_at) as first_played_at,
         max(last_played_at) as last_played_at,
-        {{ string_agg_distinct('source') }} as source,
+        min(source) as source,
+        count(*) as n_sources,
         max(last_load_id) as last_load_id
     from by_source
+    {{ group_by(2) }}
+),
+
+multi_source as (
+    -- The few pairs played from several sources (API and an import): their sources, sorted.
+    select b.user_name, b.aoty_track_id, {{ string_agg_distinct('b.source') }} as sources
+    from by_source as b
+    inner join pairs as p
+        on p.user_name = b.user_name and p.aoty_track_id = b.aoty_track_id and p.n_sources > 1
     {{ group_by(2) }}
 ),
 
 loved as (
     -- Loved tracks carry no album: a pair is loved when the user loved the (artist, track)
     -- of any spelling that reaches the track.
-    select l.user_name, {{ surrogate_key(["'aoty_track'", 'k.aoty_track_id']) }} as track_sk, max(l.loved_at) as loved_at
+    select
+        l.user_name,
+        k.aoty_track_id,
+        {{ surrogate_key(["'aoty_track'", 'k.aoty_track_id']) }} as track_sk,
+        max(l.loved_at) as loved_at
     from {{ ref('stg_lastfm__loved_tracks') }} as l
     inner join {{ ref('int_track_keys__resolved') }} as k
         on k.artist_name = l.artist_name and k.track_name = l.track_name
     where k.aoty_track_id is not null
-    {{ group_by(2) }}
+    {{ group_by(2) }}, 3
 )
 
 {%- if is_incremental() %},
@@ -91,11 +105,12 @@ select
     cast(lv.loved_at as timestamp with time zone) as loved_at,
     cast(p.first_played_at as timestamp with time zone) as first_played_at,
     cast(p.last_played_at as timestamp with time zone) as last_played_at,
-    cast(p.source as text) as source,
+    cast(coalesce(ms.sources, p.source) as text) as source,
     cast({{ resolution_rule_sql() }} as text) as resolution_rule,
     cast(p.last_load_id as text) as last_load_id
 from pairs as p
 {%- if is_incremental() %}
 inner join affected as a on a.user_name = p.user_name and a.track_sk = p.track_sk
 {%- endif %}
-left join loved as lv on lv.user_name = p.user_name and lv.track_sk = p.track_sk
+left join loved as lv on lv.user_name = p.user_name and lv.aoty_track_id = p.aoty_track_id
+left join multi_source as ms on ms.user_name = p.user_name and ms.aoty_track_id = p.aoty_track_id
