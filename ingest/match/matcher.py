@@ -40,6 +40,7 @@ PART_ARTIST_SCORE = 0.95  # one name of a collaboration credit matched
 PREFIX_ARTIST_SCORE = 0.9  # an artist found at the start of the title, no separator
 MATCH_TYPES = ("track_match", "album_match", "artist_match", "no_match")
 CONFIDENCES = ("high", "medium", "low")
+_BATCH_CELLS = 1_000_000  # (probe, track) pairs scored per batch: bounds the pair arrays' memory
 
 
 @dataclass(frozen=True)
@@ -258,88 +259,147 @@ class Matcher:
         return probes, reasons
 
     # --- scoring -------------------------------------------------------------------------
-    def _score_block(self, key: str, probes: list[_Probe], best: list[_Best]) -> None:
-        th, cat = self.th, self.cat
-        blk = self._block(key)
-        albums, tracks, choices, pos, album_base = blk.albums, blk.tracks, blk.choices, blk.pos, blk.album_base
-        n_alb, n_trk, n_p = len(albums), len(tracks), len(probes)
-        titles = list(dict.fromkeys(p.title for p in probes))
-        trow = {t: i for i, t in enumerate(titles)}
-        qalbums = list(dict.fromkeys(p.album for p in probes if p.album))
-        arow = {a: i for i, a in enumerate(qalbums)}
-        # Album similarity, one extra all-zero row for probes without an album.
-        B = np.zeros((len(qalbums) + 1, n_alb), dtype=np.float32)
-        if qalbums and n_alb:
-            B[:-1] = process.cdist(qalbums, album_base, scorer=fuzz.ratio, dtype=np.float32, workers=1) / 100
-            truncated_albums = {p.album for p in probes if p.truncated}
-            for a, i in arow.items():
-                if a in truncated_albums or B[i].max(initial=0) < 0.97:
-                    _prefix_boost(B[i], a, album_base, lambda: blk.album_starts, a in truncated_albums, th)
-        t_idx = np.fromiter((trow[p.title] for p in probes), dtype=np.int64, count=n_p)
-        b_idx = np.fromiter((arow.get(p.album, -1) for p in probes), dtype=np.int64, count=n_p)
-        has_b = b_idx >= 0
+    def _score(self, by_key: dict[str, list[_Probe]], best: list[_Best]) -> None:
+        """Score probes against their artist blocks, many blocks per batch: per-block numpy and
+        rapidfuzz calls cost more than the arithmetic on blocks this small (most hold one probe)."""
+        batch: list[tuple[_Block, list[_Probe]]] = []
+        cells = 0
+        for key, ps in by_key.items():
+            blk = self._block(key)
+            batch.append((blk, ps))
+            cells += len(ps) * (len(blk.tracks) + len(blk.albums))
+            if cells >= _BATCH_CELLS:
+                self._score_batch(batch, best)
+                batch, cells = [], 0
+        if batch:
+            self._score_batch(batch, best)
+
+    def _score_batch(self, batch: list[tuple[_Block, list[_Probe]]], best: list[_Best]) -> None:
+        """Every probe against every track and album of its own block, as flat (probe, track) and
+        (probe, album) pair arrays: pairwise scores (`process.cpdist`), then per-probe segments."""
+        th = self.th
+        probes = [p for _, ps in batch for p in ps]
+        n_p = len(probes)
+        per_probe = [blk for blk, ps in batch for _ in ps]
+        n_trk = np.fromiter((len(b.tracks) for b in per_probe), dtype=np.int64, count=n_p)
+        n_alb = np.fromiter((len(b.albums) for b in per_probe), dtype=np.int64, count=n_p)
+        has_b = np.fromiter((bool(p.album) for p in probes), dtype=bool, count=n_p)
         a_s = np.fromiter((p.artist_score for p in probes), dtype=np.float32, count=n_p)
         pen = np.fromiter((p.penalty for p in probes), dtype=np.float32, count=n_p)
         ver = np.fromiter((p.version for p in probes), dtype=np.int16, count=n_p)
-        # Tie-breaks between equal scores: the edition the scrobble names, else the original, else the earliest.
         p_ed = np.fromiter((edition_code(p.edition) for p in probes), dtype=np.int16, count=n_p)
-        ed_match = (blk.edition_codes[None, :] == p_ed[:, None]).astype(np.float32)
-        album_tb = 0.002 * ed_match + blk.album_tb[None, :]
-        Bp = B[b_idx]  # (probes, albums); row -1 is the zero row
-        # Album-level answer per probe.
-        if n_alb:
-            ar = Bp + album_tb + 0.05 * a_s[:, None]
-            k_best = np.argmax(ar, axis=1)
-            ar_best = ar[np.arange(n_p), k_best]
+
+        # Albums: one segment of pairs per probe, zero scores for probes that name no album.
+        a_start = np.zeros(n_p + 1, dtype=np.int64)
+        np.cumsum(n_alb, out=a_start[1:])
+        a_probe = np.repeat(np.arange(n_p), n_alb)
+        a_alb = np.concatenate([b.albums for b in per_probe])  # catalog album index per pair
+        B = np.zeros(len(a_probe), dtype=np.float32)
+        if has_b.any():
+            sel = np.flatnonzero(has_b[a_probe])
+            q = [probes[i].album for i in a_probe[sel].tolist()]
+            c = [self.cat.album_base[i] for i in a_alb[sel].tolist()]
+            B[sel] = process.cpdist(q, c, scorer=fuzz.ratio, dtype=np.float32, workers=self._pair_workers(len(q))) / 100
+            # Truncated or near-miss album names may be cut-off prefixes (once per block and name).
+            seg_max = np.maximum.reduceat(B, a_start[:-1]) if len(B) else B
+            truncated_albums = {(id(blk), p.album) for blk, ps in batch for p in ps if p.truncated}
+            for i, (p, blk) in enumerate(zip(probes, per_probe)):
+                k = (id(blk), p.album)
+                if not p.album:
+                    continue
+                trunc = k in truncated_albums
+                if trunc or seg_max[i] < 0.97:
+                    row = B[a_start[i]:a_start[i + 1]]
+                    _prefix_boost(row, p.album, blk.album_base, lambda blk=blk: blk.album_starts, trunc, th)
+        # Tie-breaks between equal scores: the edition the scrobble names, else the original, else the earliest.
+        ed_match = (np.concatenate([b.edition_codes for b in per_probe]) == p_ed[a_probe]).astype(np.float32)
+        album_tb = 0.002 * ed_match + np.concatenate([b.album_tb for b in per_probe])
+        # Album-level answer per probe: the first best album of its segment.
+        ar = B + album_tb + (0.05 * a_s)[a_probe]
+        ar_best = np.maximum.reduceat(ar, a_start[:-1])
+        first = np.where(ar == ar_best[a_probe], np.arange(len(ar)), len(ar))
+        k_best = np.minimum.reduceat(first, a_start[:-1])
+
         wa, wb, wt = th.w_artist, th.w_album, th.w_track
-        if n_trk:
-            T = process.cdist(titles, choices, scorer=fuzz.ratio, dtype=np.float32,
-                              workers=self.workers if len(titles) * n_trk > 200_000 else 1) / 100
-            truncated = {p.title for p in probes if p.truncated}
-            for t, i in trow.items():
-                if t in truncated or T[i].max(initial=0) < 0.97:
-                    _prefix_boost(T[i], t, choices, lambda: blk.starts, t in truncated, th)
-            Tp = T[t_idx]
-            Bt = Bp[:, pos]
-            comb = np.where(has_b[:, None], (wt * Tp + wb * Bt + wa * a_s[:, None]) / (wt + wb + wa),
-                            (wt * Tp + wa * a_s[:, None]) / (wt + wa))
-            vmis = blk.versions[None, :] != ver[:, None]
+        has_b_l, n_trk_l = has_b.tolist(), n_trk.tolist()
+        top_rank = top_comb = top_trk = top_t = top_b = top_v = head_l = k_l = []
+        t_start = np.zeros(n_p + 1, dtype=np.int64)
+        np.cumsum(n_trk, out=t_start[1:])
+        n_pairs = int(t_start[-1])
+        if n_pairs:
+            t_probe = np.repeat(np.arange(n_p), n_trk)
+            pos = np.concatenate([b.pos for b in per_probe])  # album position in the block per pair
+            q = [probes[i].title for i in t_probe.tolist()]
+            c = [t for b in per_probe for t in b.choices]
+            T = process.cpdist(q, c, scorer=fuzz.ratio, dtype=np.float32, workers=self._pair_workers(n_pairs)) / 100
+            seg_max = np.maximum.reduceat(T, t_start[:-1][n_trk > 0])
+            seg_max_of = np.full(n_p, -1.0, dtype=np.float32)
+            seg_max_of[n_trk > 0] = seg_max
+            truncated = {(id(blk), p.title) for blk, ps in batch for p in ps if p.truncated}
+            for i, (p, blk) in enumerate(zip(probes, per_probe)):
+                k = (id(blk), p.title)
+                if not n_trk_l[i]:
+                    continue
+                trunc = k in truncated
+                if trunc or seg_max_of[i] < 0.97:
+                    row = T[t_start[i]:t_start[i + 1]]
+                    _prefix_boost(row, p.title, blk.choices, lambda blk=blk: blk.starts, trunc, th)
+            apos = a_start[t_probe] + pos  # each track pair's album pair
+            Bt = B[apos]
+            a_pair = a_s[t_probe]
+            hb = has_b[t_probe]
+            comb = np.where(hb, (wt * T + wb * Bt + wa * a_pair) / (wt + wb + wa), (wt * T + wa * a_pair) / (wt + wa))
+            versions = np.concatenate([b.versions for b in per_probe])
+            live = np.concatenate([b.live_by_album for b in per_probe])
+            v = ver[t_probe]
+            vmis = versions != v
             # A plain title scrobbled from a live album that is named is that album's (live) track.
-            vmis &= ~(blk.live_by_album[None, :] & (ver[:, None] == 0) & (Bt >= th.album_min))
-            rank = comb - th.version_penalty * vmis + album_tb[:, pos] - pen[:, None]
-            k = min(4, n_trk)
-            top = np.argpartition(-rank, k - 1, axis=1)[:, :k] if n_trk > k else np.tile(np.arange(n_trk), (n_p, 1))
-            rows = np.arange(n_p)[:, None]
-            order = np.argsort(-rank[rows, top], axis=1, kind="stable")
-            top = top[rows, order]
-            top_rank, top_comb = rank[rows, top].tolist(), comb[rows, top].tolist()
-            top_t = Tp[rows, top[:, :1]][:, 0].tolist()
-            top_b = Bt[rows, top[:, :1]][:, 0].tolist()
-            top_v = vmis[rows, top[:, :1]][:, 0].tolist()
+            vmis &= ~(live & (v == 0) & (Bt >= th.album_min))
+            rank = comb - th.version_penalty * vmis + album_tb[apos] - pen[t_probe]
+            # Best four per probe: sort pairs by probe, then rank (best first; ties in block order).
+            order = np.lexsort((-rank, t_probe))
+            k = np.minimum(n_trk, 4)
+            k_start = np.zeros(n_p + 1, dtype=np.int64)
+            np.cumsum(k, out=k_start[1:])
+            within = np.arange(int(k_start[-1])) - np.repeat(k_start[:-1], k)
+            top = order[np.repeat(t_start[:-1], k) + within]
+            top_rank, top_comb = rank[top].tolist(), comb[top].tolist()
+            tracks = np.concatenate([b.tracks for b in per_probe])
             top_trk = tracks[top].tolist()
-        has_b_l = has_b.tolist()
+            heads = top[k_start[:-1][n_trk > 0]]
+            head_of = np.full(n_p, -1, dtype=np.int64)
+            head_of[n_trk > 0] = np.arange(len(heads))
+            top_t, top_b, top_v = T[heads].tolist(), Bt[heads].tolist(), vmis[heads].tolist()
+            head_l = head_of.tolist()
+            k_l = k_start.tolist()
+        a_alb_l = a_alb.tolist()
         for i, p in enumerate(probes):
             bst = best[p.ref]
-            if n_alb and has_b_l[i] and ar_best[i] > bst.album_rank:
+            if has_b_l[i] and ar_best[i] > bst.album_rank:
+                kb = int(k_best[i])
                 bst.album_rank = float(ar_best[i])
-                bst.album, bst.album_score = int(albums[k_best[i]]), float(Bp[i, k_best[i]])
+                bst.album, bst.album_score = a_alb_l[kb], float(B[kb])
             if p.artist_score > bst.artist_score:
                 bst.artist_score = p.artist_score
-            if not n_trk:
+            if not n_trk_l[i]:
                 continue
-            r0, c0, j0 = top_rank[i][0], top_comb[i][0], top_trk[i][0]
+            s, e, h = k_l[i], k_l[i + 1], head_l[i]
+            r0, c0, j0 = top_rank[s], top_comb[s], top_trk[s]
             if r0 > bst.rank:
                 if bst.track >= 0:
                     bst.others.append((bst.rank, bst.track, bst.score))
                 bst.rank, bst.score, bst.track = r0, c0, j0
-                bst.t, bst.a = top_t[i], p.artist_score
-                bst.b = top_b[i] if has_b_l[i] else None
-                bst.version_ok = not top_v[i]
+                bst.t, bst.a = top_t[h], p.artist_score
+                bst.b = top_b[h] if has_b_l[i] else None
+                bst.version_ok = not top_v[h]
                 bst.uncertain = p.uncertain
             else:
                 bst.others.append((r0, j0, c0))
-            for r, c, j in zip(top_rank[i][1:], top_comb[i][1:], top_trk[i][1:]):
-                bst.others.append((r, j, c))
+            for x in range(s + 1, e):
+                bst.others.append((top_rank[x], top_trk[x], top_comb[x]))
+
+    def _pair_workers(self, n: int) -> int:
+        return self.workers if n > 200_000 else 1
 
     # --- decision ------------------------------------------------------------------------
     def _decide(self, ref: LastfmTrackRef, b: _Best, reason: str | None) -> MatchResult:
@@ -422,8 +482,7 @@ class Matcher:
         by_key: dict[str, list[_Probe]] = defaultdict(list)
         for p in probes:
             by_key[p.artist_key].append(p)
-        for key, ps in by_key.items():
-            self._score_block(key, ps, best)
+        self._score(by_key, best)
         return [self._decide(ref, b, reasons[i]) for i, (ref, b) in enumerate(zip(part, best))]
 
     def match(self, refs: Sequence[LastfmTrackRef], *, progress: Callable[[int, int], None] | None = None,
