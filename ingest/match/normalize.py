@@ -77,8 +77,8 @@ _NONWORD_RE = re.compile(r"[\W_]+")
 
 
 def _fold(s: str) -> str:
-    if s.isascii():  # the common case: nothing to compose or fold
-        return s.translate(_FOLD).lower()
+    if s.isascii():  # the common case: nothing to compose, and "`" is the only ASCII key of _FOLD
+        return s.replace("`", "'").lower()  # (str.translate with a dict table is ~10x slower)
     s = unicodedata.normalize("NFKC", s).translate(_FOLD)
     s = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", s).casefold()
@@ -125,6 +125,7 @@ _PLACEHOLDERS = {
 _PLACEHOLDER_RAW = re.compile(r"^\s*[\[<(]?\s*(unknown|null|none|undefined|n/?a|-+|\?+)\s*[\]>)]?\s*$", re.I)
 
 
+@lru_cache(maxsize=1 << 16)
 def is_placeholder(s: str | None) -> bool:
     """True when a field carries no name: empty, "null", "unknown", "[unknown]", "<unknown>", "Unknown Album" ..."""
     if s is None:
