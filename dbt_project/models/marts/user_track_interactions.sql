@@ -8,7 +8,7 @@
     unique_key=['user_name', 'track_sk'],
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    pre_hook="{{ reset_if_rule_changed() }}",
+    pre_hook=["{{ reset_if_rule_changed() }}", "{{ delete_stale_interactions() }}"],
 ) }}
 -- depends_on: {{ ref('stg_matching__track_matches') }}
 
