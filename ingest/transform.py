@@ -54,8 +54,12 @@ class DbtResult:
 
 
 def _work_dir(settings: Settings) -> Path:
-    where = str(settings.duckdb_path.resolve()) if settings.warehouse == "duckdb" else settings.postgres_dsn
-    return PROJECT_DIR / "target" / f"{settings.warehouse}-{hashlib.md5(where.encode()).hexdigest()[:10]}"
+    """dbt's target/ and logs/ for this warehouse, beside it like dlt's pipelines_dir, so a new
+    warehouse never reuses another's manifest or partial-parse state."""
+    if settings.warehouse == "duckdb":
+        return settings.duckdb_path.resolve().parent / f".dbt-{settings.duckdb_path.stem}"
+    digest = hashlib.md5(settings.postgres_dsn.encode()).hexdigest()[:10]
+    return settings.data_dir.resolve() / f".dbt-postgres-{digest}"
 
 
 def dbt_env(settings: Settings) -> dict[str, str]:
@@ -95,8 +99,6 @@ def run_dbt(settings: Settings, args: list[str], *, vars: dict | None = None,
            "--target", settings.warehouse]
     if vars:
         cli += ["--vars", json.dumps(vars)]
-    # One target/log dir per warehouse, so concurrent builds of different warehouses
-    # (tests, benchmarks, the pipeline) never share manifests or partial-parse state.
     work = _work_dir(settings)
     cli += ["--target-path", str(target_path or work / "target"), "--log-path", str(work / "logs")]
     if quiet:
@@ -165,7 +167,8 @@ def docs_generate(settings: Settings, target_dir: Path) -> Path:
     return target_dir
 
 
-def clean() -> None:
-    """Remove dbt's target/ and logs/ in the project (all warehouses)."""
+def clean(settings: Settings) -> None:
+    """Remove dbt's target/ and logs/ of this warehouse (and any left in the project)."""
+    shutil.rmtree(_work_dir(settings), ignore_errors=True)
     for name in ("target", "logs"):
         shutil.rmtree(PROJECT_DIR / name, ignore_errors=True)
