@@ -118,13 +118,14 @@ class Matcher:
         self.version = version
         self._titles: dict[tuple[str, str], list[int]] | None = None
         self._title_index()  # part of building the index, not of matching
+        self._starts = _Starts(catalog)
         self._block_cache: dict[str, _Block] = {}
 
     # --- blocking ------------------------------------------------------------------------
     def _block(self, key: str) -> "_Block":
         hit = self._block_cache.get(key)
         if hit is None:
-            hit = self._block_cache[key] = _Block.build(self.cat, key)
+            hit = self._block_cache[key] = _Block.build(self.cat, key, self._starts)
         return hit
 
     def _fuzzy_artists(self, keys: Iterable[str]) -> dict[str, list[tuple[str, float]]]:
@@ -310,7 +311,7 @@ class Matcher:
                 trunc = k in truncated_albums
                 if trunc or seg_max[i] < 0.97:
                     row = B[a_start[i]:a_start[i + 1]]
-                    _prefix_boost(row, p.album, blk.album_base, lambda blk=blk: blk.album_starts, trunc, th)
+                    _prefix_boost(row, p.album, blk.album_base, blk.album_pre, blk.album_len, self._starts.code, trunc, th)
         # Tie-breaks between equal scores: the edition the scrobble names, else the original, else the earliest.
         ed_match = (np.concatenate([b.edition_codes for b in per_probe]) == p_ed[a_probe]).astype(np.float32)
         album_tb = 0.002 * ed_match + np.concatenate([b.album_tb for b in per_probe])
@@ -343,7 +344,7 @@ class Matcher:
                 trunc = k in truncated
                 if trunc or seg_max_of[i] < 0.97:
                     row = T[t_start[i]:t_start[i + 1]]
-                    _prefix_boost(row, p.title, blk.choices, lambda blk=blk: blk.starts, trunc, th)
+                    _prefix_boost(row, p.title, blk.choices, blk.track_pre, blk.track_len, self._starts.code, trunc, th)
             apos = a_start[t_probe] + pos  # each track pair's album pair
             Bt = B[apos]
             a_pair = a_s[t_probe]
@@ -534,21 +535,28 @@ def _from_plain(row: tuple) -> MatchResult:
     return MatchResult(*row[:-1], candidates=tuple(Candidate(*c) for c in row[-1]))
 
 
-def _starts(names: list[str]) -> dict[str, list[int]]:
-    """Positions of names by their first two characters (a cut keeps the start of a name)."""
-    out: dict[str, list[int]] = defaultdict(list)
-    for k, name in enumerate(names):
-        out[name[:2]].append(k)
-    return dict(out)
+class _Starts:
+    """Every catalog title's first two characters (as a small int) and length: a cut name keeps
+    the start of the name, so prefix candidates are the longer titles that start the same way."""
+
+    def __init__(self, cat: Catalog):
+        self.code: dict[str, int] = {}
+        code = self.code
+        self.track_pre = np.fromiter((code.setdefault(t[:2], len(code)) for t in cat.track_title), dtype=np.int32,
+                                     count=len(cat.track_title))
+        self.track_len = np.fromiter(map(len, cat.track_title), dtype=np.int32, count=len(cat.track_title))
+        self.album_pre = np.fromiter((code.setdefault(t[:2], len(code)) for t in cat.album_base), dtype=np.int32,
+                                     count=len(cat.album_base))
+        self.album_len = np.fromiter(map(len, cat.album_base), dtype=np.int32, count=len(cat.album_base))
 
 
 class _Block:
     """One artist key's albums and tracks, with what scoring needs per block precomputed once."""
     __slots__ = ("albums", "tracks", "choices", "pos", "album_base", "edition_codes", "album_tb", "versions",
-                 "live_by_album", "_starts", "_album_starts")
+                 "live_by_album", "track_pre", "track_len", "album_pre", "album_len")
 
     @classmethod
-    def build(cls, cat: Catalog, key: str) -> "_Block":
+    def build(cls, cat: Catalog, key: str, starts: _Starts) -> "_Block":
         b = cls()
         albums = b.albums = np.asarray(cat.artist_albums[key], dtype=np.int64)
         parts = [cat.album_tracks[i] for i in albums.tolist()]
@@ -563,24 +571,13 @@ class _Block:
         b.edition_codes = cat.album_edition_code[albums]
         b.versions = cat.track_version[tracks]
         b.live_by_album = cat.track_live_by_album[tracks]
-        b._starts = b._album_starts = None
+        b.track_pre, b.track_len = starts.track_pre[tracks], starts.track_len[tracks]
+        b.album_pre, b.album_len = starts.album_pre[albums], starts.album_len[albums]
         return b
 
-    @property
-    def starts(self) -> dict[str, list[int]]:
-        if self._starts is None:  # only truncated or near-miss titles need it
-            self._starts = _starts(self.choices)
-        return self._starts
 
-    @property
-    def album_starts(self) -> dict[str, list[int]]:
-        if self._album_starts is None:
-            self._album_starts = _starts(self.album_base)
-        return self._album_starts
-
-
-def _prefix_boost(row: np.ndarray, q: str, choices: list[str], starts: Callable[[], dict[str, list[int]]],
-                  truncated: bool,
+def _prefix_boost(row: np.ndarray, q: str, choices: list[str], pre: np.ndarray, lengths: np.ndarray,
+                  codes: dict[str, int], truncated: bool,
                   th: Thresholds) -> None:
     """Truncated names: a title that is a prefix of a longer catalog title is that title.
     Players cut long names without a mark too, so long prefixes count even unmarked."""
@@ -588,9 +585,12 @@ def _prefix_boost(row: np.ndarray, q: str, choices: list[str], starts: Callable[
     if n < 8 or (n < th.prefix_min_chars and not truncated and n < 12):
         return
     factor = 0.99 if truncated or n >= th.prefix_min_chars else 0.93
-    longer = [k for k in starts().get(q[:2], ()) if len(choices[k]) > n]
-    if longer:
-        pref = process.cdist([q], [choices[k][:n] for k in longer], scorer=fuzz.ratio, dtype=np.float32,
+    code = codes.get(q[:2])
+    if code is None:
+        return
+    longer = np.flatnonzero((pre == code) & (lengths > n))
+    if longer.size:
+        pref = process.cdist([q], [choices[k][:n] for k in longer.tolist()], scorer=fuzz.ratio, dtype=np.float32,
                              workers=1)[0] / 100
         row[longer] = np.maximum(row[longer], pref * factor)
 
