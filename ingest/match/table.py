@@ -94,6 +94,14 @@ def match_rows(results: list[MatchResult], matched_at: datetime) -> tuple[list[d
     return matches, candidates
 
 
+PARALLEL_MIN_TRACKS = 40_000  # below this, forking workers (cold caches each) costs more than it saves
+
+
+def match_processes(n_refs: int) -> int:
+    """Matcher processes for n_refs distinct tracks: one per core for large inputs, else one."""
+    return min(os.cpu_count() or 1, 8) if n_refs >= PARALLEL_MIN_TRACKS else 1
+
+
 def write_matches(settings: Settings, *, progress: Progress | None = None, thresholds: Thresholds | None = None,
                   matcher_version: str = MATCHER_VERSION) -> MatchSummary:
     """Match every distinct scrobbled track against raw_aoty and merge the results into raw_matching."""
@@ -108,7 +116,8 @@ def write_matches(settings: Settings, *, progress: Progress | None = None, thres
         progress("catalog", len(catalog), len(catalog))
     t1 = time.perf_counter()
     results = Matcher(catalog, thresholds, version=matcher_version).match(
-        refs, progress=(lambda d, n: progress("match", d, n)) if progress else None)
+        refs, progress=(lambda d, n: progress("match", d, n)) if progress else None,
+        processes=match_processes(len(refs)))
     t2 = time.perf_counter()
     matches, candidates = match_rows(results, datetime.now(timezone.utc))
     id_type = _id_type(catalog.track_ids[:1000] + catalog.album_ids[:1000])
