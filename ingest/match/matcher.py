@@ -119,6 +119,10 @@ class Matcher:
         self._titles: dict[tuple[str, str], list[int]] | None = None
         self._title_index()  # part of building the index, not of matching
         self._starts = _Starts(catalog)
+        # Plain-list copies for per-track lookups (indexing numpy arrays one scalar at a time is slow).
+        self._track_album: list[int] = catalog.track_album.tolist()
+        self._track_version: list[int] = catalog.track_version.tolist()
+        self._album_original: list[bool] = catalog.album_is_original.tolist()
         self._block_cache: dict[str, _Block] = {}
 
     # --- blocking ------------------------------------------------------------------------
@@ -163,19 +167,20 @@ class Matcher:
         """Most scrobbles name the artist and title exactly as the catalog does (after normalization):
         settle those with a dict lookup and a few album comparisons instead of a fuzzy block."""
         titles, cat, th = self._title_index(), self.cat, self.th
+        track_album, track_version = self._track_album, self._track_version
         hits: list[int] = []
         for k in keys:
             hits.extend(titles.get((k, title), ()))
-        hits = [j for j in dict.fromkeys(hits) if cat.track_version[j] == version]
+        hits = [j for j in dict.fromkeys(hits) if track_version[j] == version]
         if not hits:
             return False
         scored = []
         for j in hits:
-            a = int(cat.track_album[j])
+            a = track_album[j]
             b = fuzz.ratio(album, cat.album_base[a]) / 100 if album else None
             comb = (th.w_track + th.w_album * b + th.w_artist) / (th.w_track + th.w_album + th.w_artist) if album else 1.0
             year = cat.album_year[a] or 3000
-            rank = (comb + 0.002 * (cat.album_edition[a] == edition) + 0.001 * bool(cat.album_is_original[a])
+            rank = (comb + 0.002 * (cat.album_edition[a] == edition) + 0.001 * self._album_original[a]
                     - 1e-6 * (year - 1900))
             scored.append((rank, j, comb, b, a))
         scored.sort(key=lambda x: -x[0])
@@ -203,17 +208,15 @@ class Matcher:
             pal = parse_album(ref.album)
             album = "" if pal.is_placeholder else normalize_name(pal.title)
             uncertain = pt.version == UNCERTAIN_VERSION
-            common = dict(
-                album=album,
-                edition=pal.edition, version=0 if uncertain else version_code(pt.version),
-                truncated=pt.truncated or pal.truncated, uncertain=uncertain,
-            )
-            readings: list[tuple[tuple[str, ...], list[tuple[str, float]]]] = []
+            version = 0 if uncertain else version_code(pt.version)
+            truncated = pt.truncated or pal.truncated
             title = normalize_name(pt.title)
-            if not common["truncated"] and not uncertain:
+            if not truncated and not uncertain:
                 whole = [k for k in _whole_keys(ref.artist) if k in index]
-                if whole and self._exact(whole, title, album, pal.edition, common["version"], best[r]):
+                if whole and self._exact(whole, title, album, pal.edition, version, best[r]):
                     continue
+            common = dict(album=album, edition=pal.edition, version=version, truncated=truncated, uncertain=uncertain)
+            readings: list[tuple[tuple[str, ...], list[tuple[str, float]]]] = []
             forms = [(title, 0.0)]
             for alt in (pt.title_without_tail, *pt.alt_titles):
                 if alt:
@@ -412,7 +415,7 @@ class Matcher:
             if j in seen:
                 continue
             seen.add(j)
-            cands.append(Candidate(cat.album_ids[cat.track_album[j]], cat.track_ids[j], round(s, 4)))
+            cands.append(Candidate(cat.album_ids[self._track_album[j]], cat.track_ids[j], round(s, 4)))
             if len(cands) == 3:
                 break
         common = dict(track_key=ref.track_key, artist=ref.artist, album=ref.album, track=ref.track,
