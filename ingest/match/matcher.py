@@ -24,6 +24,7 @@ import multiprocessing
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
+from itertools import chain, repeat
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -333,8 +334,8 @@ class Matcher:
         if n_pairs:
             t_probe = np.repeat(np.arange(n_p), n_trk)
             pos = np.concatenate([b.pos for b in per_probe])  # album position in the block per pair
-            q = [probes[i].title for i in t_probe.tolist()]
-            c = [t for b in per_probe for t in b.choices]
+            q = list(chain.from_iterable(repeat(p.title, n) for p, n in zip(probes, n_trk_l)))
+            c = list(chain.from_iterable(b.choices for b in per_probe))
             T = process.cpdist(q, c, scorer=fuzz.ratio, dtype=np.float32, workers=self._pair_workers(n_pairs)) / 100
             seg_max = np.maximum.reduceat(T, t_start[:-1][n_trk > 0])
             seg_max_of = np.full(n_p, -1.0, dtype=np.float32)
