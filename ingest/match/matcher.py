@@ -8,9 +8,9 @@ How one triple is matched:
    "(Album)").
 2. *Blocking*: a probe's candidates are the tracks of the albums credited to its artist key;
    artist keys not in the catalog fall back to the nearest catalog artists (fuzzy, cutoff).
-3. *Scoring*: per artist block, `rapidfuzz.process.cdist` scores all title forms against all
-   tracks and all album names against all albums at once; the component scores combine into
-   one weighted score. A version mismatch (live vs studio) is penalized and never becomes a
+3. *Scoring*: every probe is paired with every track and album of its artist block; the pairs of
+   many blocks are scored at once (`rapidfuzz.process.cpdist` on flat pair arrays, then numpy
+   per-probe segments), and the component scores combine into one weighted score. A version mismatch (live vs studio) is penalized and never becomes a
    track match. Ties prefer the edition the scrobble names, else the original album.
 4. *Decision*: thresholds (thresholds.json) turn the best candidate into track/album/artist/no
    match with a confidence and a reason.
