@@ -20,6 +20,7 @@ settled by a dict lookup (the exact path) and skip steps 1-3 unless their named 
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
@@ -496,6 +497,18 @@ class Matcher:
 
         processes > 1 forks worker processes that share this matcher's index copy-on-write
         (POSIX only; elsewhere, or for small inputs, it runs in this process)."""
+        # The index is millions of long-lived objects: keep the garbage collector's full passes off
+        # them while matching (and, in forked workers, off their copy-on-write pages).
+        frozen_here = gc.get_freeze_count() == 0
+        gc.freeze()
+        try:
+            return self._match(refs, progress, chunk, processes)
+        finally:
+            if frozen_here:
+                gc.unfreeze()
+
+    def _match(self, refs: Sequence[LastfmTrackRef], progress: Callable[[int, int], None] | None, chunk: int,
+               processes: int) -> list[MatchResult]:
         global _FORKED
         bounds = [(i, min(i + chunk, len(refs))) for i in range(0, len(refs), chunk)]
         out: list[MatchResult] = []
