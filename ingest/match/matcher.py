@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .catalog import Catalog, edition_code, version_code
+from .catalog import Catalog, edition_code, gc_paused, version_code
 from .normalize import (UNCERTAIN_VERSION, artist_key, artist_variants, is_placeholder, normalize_name,
                         parse_album, parse_artist, parse_track)
 from .thresholds import Thresholds
@@ -119,8 +119,9 @@ class Matcher:
         self.workers = workers
         self.version = version
         self._titles: dict[tuple[str, str], list[int]] | None = None
-        self._title_index()  # part of building the index, not of matching
-        self._starts = _Starts(catalog)
+        with gc_paused():  # part of building the index, not of matching
+            self._title_index()
+            self._starts = _Starts(catalog)
         # Plain-list copies for per-track lookups (indexing numpy arrays one scalar at a time is slow).
         self._track_album: list[int] = catalog.track_album.tolist()
         self._track_version: list[int] = catalog.track_version.tolist()
