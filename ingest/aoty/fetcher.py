@@ -94,11 +94,15 @@ class _Throttle:
         self.lock = asyncio.Lock()
 
     async def wait(self, host: str) -> None:
-        async with self.lock:
-            now = time.monotonic()
-            at = max(now, self.next_at.get(host, 0.0))
-            self.next_at[host] = at + self.interval
-        if at > now:
+        # Spacing is counted from the moment a request is let go, not from a slot booked in
+        # advance: booked slots bunch up when a busy event loop wakes sleepers late.
+        while True:
+            async with self.lock:
+                now = time.monotonic()
+                at = self.next_at.get(host, 0.0)
+                if now >= at:
+                    self.next_at[host] = now + self.interval
+                    return
             await asyncio.sleep(at - now)
 
     async def pause(self, host: str, seconds: float) -> None:
@@ -267,12 +271,8 @@ class PageFetcher:
             if self.breaker.open:
                 last = (last[0], "circuit_open", self.breaker.reason)
                 break
-            await self._throttle.wait(host)
-            if self.breaker.open:
-                last = (last[0], "circuit_open", self.breaker.reason)
-                break
             t0 = time.monotonic()
-            status, content, error, retry_after, message = await self._attempt(url)
+            status, content, error, retry_after, message = await self._attempt(url, host)
             if error == "circuit_open":  # opened while this fetch waited for a page: no request made
                 last = (last[0], error, message)
                 break
@@ -299,13 +299,16 @@ class PageFetcher:
         self.stats.failures[error or "unknown"] = self.stats.failures.get(error or "unknown", 0) + 1
         return FetchResult(url, page_type, status, None, False, error, attempt, message)
 
-    async def _attempt(self, url: str) -> tuple[int | None, str | None, str | None, float | None, str]:
+    async def _attempt(self, url: str, host: str) -> tuple[int | None, str | None, str | None, float | None, str]:
         """(status, content, error class, Retry-After seconds, message) of one navigation."""
         from playwright.async_api import Error as PlaywrightError
         from playwright.async_api import TimeoutError as PlaywrightTimeout
 
         pages = await self._ensure_browser()
         page = await pages.get()
+        # Politeness is spaced right before navigating: spacing taken earlier is lost while
+        # the browser starts or a page is busy, and the requests then reach the host together.
+        await self._throttle.wait(host)
         if self.breaker.open:
             pages.put_nowait(page)
             return None, None, "circuit_open", None, self.breaker.reason
