@@ -27,16 +27,18 @@
     {%- endif %})
 {%- endmacro %}
 
+{#- True while an incremental mart's hook runs against rows built earlier (the table
+    exists and this is not a --full-refresh): only then is there anything to clean up. -#}
+{% macro has_earlier_rows() %}
+    {% if not execute or flags.FULL_REFRESH %}{{ return(false) }}{% endif %}
+    {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) is not none) }}
+{% endmacro %}
+
 {#- pre_hook of the incremental marts: if the admission rule changed since the rows were
     built, drop them all so the model rebuilds every row (it re-adds rows missing from it). -#}
 {% macro reset_if_rule_changed() %}
-    {% if execute %}
-        {% set existing = adapter.get_relation(database=this.database, schema=this.schema, identifier=this.identifier) %}
-        {% if existing is not none and not flags.FULL_REFRESH %}
-            delete from {{ this }} where resolution_rule <> {{ resolution_rule_sql() }}
-        {% else %}
-            select 1
-        {% endif %}
+    {% if has_earlier_rows() %}
+        delete from {{ this }} where resolution_rule <> {{ resolution_rule_sql() }}
     {% else %}
         select 1
     {% endif %}

@@ -125,3 +125,37 @@ def test_a_failing_build_names_the_failing_nodes(tmp_path):
         run_dbt(empty, ["run", "--select", "stg_lastfm__scrobbles"])
     assert "stg_lastfm__scrobbles" in str(err.value)
     assert err.value.failures and "raw_lastfm" in str(err.value).lower()
+
+
+def test_a_spelling_whose_match_moves_leaves_no_stale_interaction(warehouse_copy):
+    """Same matcher version, one spelling re-matched to another track (a newly scraped
+    album does this): its plays leave the old pair and count for the new one only."""
+    settings = warehouse_copy
+    run_dbt(settings, ["run", "--select", MATCH_MODELS])
+    (key, old_track, user, plays) = fetch(settings, """
+        select r.track_key, r.aoty_track_id, min(s.user_name), count(*)
+        from intermediate.int_track_keys__resolved r
+        join raw_lastfm.scrobbles s on s.track_key = r.track_key
+        where r.aoty_track_id is not null
+        group by 1, 2 order by 4 desc, 1 limit 1""")[0]
+    (new_track,) = fetch(settings, f"""
+        select t.track_id from raw_aoty.tracks t where t.track_id <> {old_track}
+        order by t.track_id limit 1""")[0]
+    conn = connect(settings)
+    conn.execute(f"update raw_matching.track_matches set aoty_track_id = {new_track} where track_key = '{key}'")
+    conn.close()
+
+    run_dbt(settings, ["run", "--select", MATCH_MODELS])
+    expected = {(u, sk): n for u, sk, n in fetch(settings, """
+        select s.user_name, t.track_sk, count(*)
+        from raw_lastfm.scrobbles s
+        join intermediate.int_track_keys__resolved r on r.track_key = s.track_key
+        join audit.tracks t on t.aoty_track_id = r.aoty_track_id
+        group by 1, 2""")}
+    got = {(u, sk): n for u, sk, n in fetch(settings,
+                                            "select user_name, track_sk, play_count from audit.user_track_interactions")}
+    assert got == expected
+    (raw,) = fetch(settings, "select count(*) from raw_lastfm.scrobbles")[0]
+    (counted,) = fetch(settings, "select sum(play_count) from audit.user_track_interactions")[0]
+    (unmatched,) = fetch(settings, "select count(*) from audit.unmatched_scrobbles")[0]
+    assert raw == counted + unmatched
