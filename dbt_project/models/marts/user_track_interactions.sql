@@ -2,7 +2,9 @@
     scrobbles, only the pairs that are affected: pairs with scrobbles of a newer dlt load,
     pairs missing from the table, and pairs whose loved state changed. If the admission
     rule (matcher version, confidences, min score, reviews) changed, the pre_hook empties
-    the table first, so every pair is rebuilt. -#}
+    the table first, so every pair is rebuilt; and pairs whose stored play count no longer
+    equals the count under the current resolution (a spelling re-matched, a track gone,
+    scrobbles deleted) are dropped first and so rebuilt or left out (delete_stale_interactions). -#}
 {{ config(
     materialized='incremental',
     unique_key=['user_name', 'track_sk'],
