@@ -134,10 +134,14 @@ def _cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _cmd_import(settings: Settings, args: argparse.Namespace) -> int:
-    from ingest.lastfm.importer import import_file
+    from ingest.lastfm.importer import ImportFileError, import_file
 
-    report = import_file(args.path, _users(args.user)[0], settings)
-    print(report.describe() if hasattr(report, "describe") else report)
+    try:
+        report = import_file(args.path, _users(args.user)[0], settings)
+    except ImportFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(report.describe())
     return 0
 
 

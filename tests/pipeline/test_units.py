@@ -99,3 +99,12 @@ def test_progress_accepts_a_phase():
     p = Progress("match", loud, enabled=True)
     p("catalog", 3, 3)
     assert "match catalog: 3/3" in loud.getvalue()
+
+
+def test_cli_import_of_a_missing_file_is_one_clear_line(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "DUCKDB_PATH": str(tmp_path / "w.duckdb"), "HOME": str(tmp_path),
+           "RUNTIME__DLTHUB_TELEMETRY": "false"}
+    r = subprocess.run([sys.executable, "-m", "ingest", "import", str(tmp_path / "nope.csv"), "--user", "rj"],
+                       capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.startswith("error:") and "nope.csv" in r.stderr and "Traceback" not in r.stderr
