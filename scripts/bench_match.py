@@ -1,5 +1,5 @@
 """Benchmark the matcher: 100k distinct Last.fm tracks against the bench world's AOTY catalog
-(~58k albums / ~500k tracks), and a naive baseline (one rapidfuzz `process.extractOne` per
+(~52k AOTY-listed albums / ~450k tracks), and a naive baseline (one rapidfuzz `process.extractOne` per
 track over the whole catalog) timed on a sample in the same run.
 
     .venv/bin/python scripts/bench_match.py                 # defaults: 100000 tracks, 12500 artists
