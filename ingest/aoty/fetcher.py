@@ -313,6 +313,7 @@ class PageFetcher:
             pages.put_nowait(page)
             return None, None, "circuit_open", None, self.breaker.reason
         timeout = self.policy.timeout_s
+        poisoned = False
         try:
             response = await page.goto(url, wait_until="commit", timeout=timeout * 1000)
             if response is None:
@@ -332,9 +333,26 @@ class PageFetcher:
             message = str(exc).splitlines()[0]
             if "Timeout" in message:
                 return None, None, "timeout", None, message
+            poisoned = True
             return None, None, "network", None, message
         finally:
+            if poisoned:
+                page = await self._replace_page(page)
             pages.put_nowait(page)
+
+    async def _replace_page(self, page):
+        """A page a navigation failed on may be stuck (a script reloading it, a crashed
+        renderer): every later fetch on it would fail too, so swap it for a new one."""
+        try:
+            await page.close()
+        except Exception:  # noqa: BLE001 - it is being thrown away
+            pass
+        try:
+            fresh = await self._context.new_page()
+        except Exception:  # noqa: BLE001 - the browser itself is gone: the breaker will open
+            return page
+        fresh.set_default_timeout(self.policy.timeout_s * 1000)
+        return fresh
 
 
     async def _wait_out_challenge(self, page) -> str | None:
