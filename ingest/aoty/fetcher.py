@@ -67,6 +67,7 @@ class FetchAttempt:
     error_class: str | None
     fetched_at: datetime
     run_id: str
+    error_message: str | None = None  # the browser's or server's words, for diagnosing a class
 
 
 @dataclass(frozen=True)
@@ -249,9 +250,9 @@ class PageFetcher:
         return await asyncio.shield(task)
 
     def _record(self, url: str, page_type: str, status: int | None, attempt: int, started: float,
-                cache_hit: bool, error_class: str | None) -> None:
+                cache_hit: bool, error_class: str | None, message: str | None = None) -> None:
         row = FetchAttempt(url, page_type, status, attempt, int((time.monotonic() - started) * 1000), cache_hit,
-                           error_class, datetime.now(timezone.utc), self.run_id)
+                           error_class, datetime.now(timezone.utc), self.run_id, (message or None) if error_class else None)
         self.attempts.append(row)
         if self.on_attempt is not None:
             self.on_attempt(row)
@@ -278,7 +279,7 @@ class PageFetcher:
                 break
             self.stats.requests += 1
             self.breaker.record(error)
-            self._record(url, page_type, status, attempt, t0, False, error)
+            self._record(url, page_type, status, attempt, t0, False, error, message)
             if error is None or error == "http_404":
                 page = CachedPage(url, status or 0, content or "", time.time(), page_type)
                 self.cache.put(page)  # 404s too: a re-run need not ask again within the TTL

@@ -30,7 +30,7 @@ COLUMNS: dict[str, dict[str, str]] = {
                        "artist_name": "text", "title": "text", "release_year": "bigint", "format": "text"},
     "fetch_log": {"url": "text", "page_type": "text", "status": "bigint", "attempt": "bigint",
                   "duration_ms": "bigint", "cache_hit": "bool", "error_class": "text", "fetched_at": "timestamp",
-                  "run_id": "text"},
+                  "run_id": "text", "error_message": "text"},
     "parse_errors": {"url": "text", "page_type": "text", "field": "text", "message": "text",
                      "parser_version": "text", "seen_at": "timestamp"},
 }
@@ -103,7 +103,7 @@ def search_rows(listing: AlbumList) -> list[Row]:
 def fetch_log_row(a: FetchAttempt) -> Row:
     return {"url": a.url, "page_type": a.page_type, "status": a.status, "attempt": a.attempt,
             "duration_ms": a.duration_ms, "cache_hit": a.cache_hit, "error_class": a.error_class,
-            "fetched_at": a.fetched_at, "run_id": a.run_id}
+            "fetched_at": a.fetched_at, "run_id": a.run_id, "error_message": a.error_message}
 
 
 def parse_error_row(e: ParseError, seen_at: datetime | None = None) -> Row:
