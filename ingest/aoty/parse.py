@@ -534,14 +534,22 @@ def _tracks(tree: LexborHTMLParser, album_id: int, url: str) -> tuple[list[Track
     return tracks, None
 
 
-def parse_album(html: str, url: str = "") -> AlbumRecord | ParseError | ChallengePage:
-    """One album page. JSON-LD first, the HTML boxes second, microdata last."""
+def _open_page(html: str, url: str, page_type: str) -> tuple[LexborHTMLParser, str] | ChallengePage | ParseError:
+    """What every page parser checks first: a challenge or a truncated page is never data."""
     if is_challenge(html):
         return ChallengePage(url, _title(LexborHTMLParser(html[:20000])))
     if _truncated(html):
-        return ParseError(url, "album", "document", "the HTML ends before </html>: truncated in transfer")
+        return ParseError(url, page_type, "document", "the HTML ends before </html>: truncated in transfer")
     tree = LexborHTMLParser(html)
-    url = url or _canonical_url(tree)
+    return tree, url or _canonical_url(tree)
+
+
+def parse_album(html: str, url: str = "") -> AlbumRecord | ParseError | ChallengePage:
+    """One album page. JSON-LD first, the HTML boxes second, microdata last."""
+    opened = _open_page(html, url, "album")
+    if not isinstance(opened, tuple):
+        return opened
+    tree, url = opened
     ld = _ld_of_type(_json_ld(tree), "MusicAlbum")
     notes: list[str] = []
 
@@ -709,12 +717,10 @@ def _query(url: str) -> str | None:
 
 def parse_album_list(html: str, url: str = "") -> AlbumList | ParseError | ChallengePage:
     """A search result page or any other page of `.albumBlock`s."""
-    if is_challenge(html):
-        return ChallengePage(url, _title(LexborHTMLParser(html[:20000])))
-    if _truncated(html):
-        return ParseError(url, "album_search", "document", "the HTML ends before </html>: truncated in transfer")
-    tree = LexborHTMLParser(html)
-    url = url or _canonical_url(tree)
+    opened = _open_page(html, url, "album_search")
+    if not isinstance(opened, tuple):
+        return opened
+    tree, url = opened
     items = _album_blocks(tree, url)
     total = None
     for head in tree.css("h2, .subHeadline, .sectionHeading"):
@@ -735,12 +741,10 @@ def parse_album_list(html: str, url: str = "") -> AlbumList | ParseError | Chall
 
 def parse_artist_search(html: str, url: str = "") -> ArtistSearch | ParseError | ChallengePage:
     """`/search/artists/?q=`: every distinct /artist/ link of the result blocks, in page order."""
-    if is_challenge(html):
-        return ChallengePage(url, _title(LexborHTMLParser(html[:20000])))
-    if _truncated(html):
-        return ParseError(url, "artist_search", "document", "the HTML ends before </html>: truncated in transfer")
-    tree = LexborHTMLParser(html)
-    url = url or _canonical_url(tree)
+    opened = _open_page(html, url, "artist_search")
+    if not isinstance(opened, tuple):
+        return opened
+    tree, url = opened
     blocks = tree.css(".artistBlock") or []
     links = [b.css_first('a[href*="/artist/"]') for b in blocks] if blocks else [
         a for a in tree.css('a[href*="/artist/"]') if not _in_page_chrome(a)]
@@ -773,12 +777,10 @@ def _artist_score(tree: LexborHTMLParser, kind: str) -> tuple[float | None, int 
 
 def parse_artist(html: str, url: str = "") -> ArtistRecord | ParseError | ChallengePage:
     """An artist page with its discography grouped by the `h2.subHeadline` sections."""
-    if is_challenge(html):
-        return ChallengePage(url, _title(LexborHTMLParser(html[:20000])))
-    if _truncated(html):
-        return ParseError(url, "artist", "document", "the HTML ends before </html>: truncated in transfer")
-    tree = LexborHTMLParser(html)
-    url = url or _canonical_url(tree)
+    opened = _open_page(html, url, "artist")
+    if not isinstance(opened, tuple):
+        return opened
+    tree, url = opened
     ld = _ld_of_type(_json_ld(tree), "MusicGroup") or _ld_of_type(_json_ld(tree), "Person")
     artist_id = id_from_href(url, "artist") or id_from_href(_canonical_url(tree), "artist")
     if artist_id is None:
